@@ -1,0 +1,29 @@
+import argon2 from 'argon2';
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { firstMessage, startTsWorker } from './worker.js';
+
+/** The issue's parameters: argon2id, m=19456 KiB, t=2, p=1, with a `secret` pepper. */
+export const ARGON2_PARAMS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export type Argon2Rate = { workers: number; verified: number; seconds: number; perSecond: number };
+
+/**
+ * Wrong-password verifies per second with nothing else running, from a pool of worker threads
+ * sized like the server's (os.availableParallelism()), each verifying one hash at a time.
+ */
+export async function measureArgon2Rate(durationS: number, workers = availableParallelism()): Promise<Argon2Rate> {
+  const secret = randomBytes(32);
+  const hash = await argon2.hash('the right password', { ...ARGON2_PARAMS, secret });
+  const pool = Array.from({ length: workers }, () =>
+    startTsWorker(new URL('./argon2-worker.ts', import.meta.url), { hash, secret, durationMs: durationS * 1000 }),
+  );
+  try {
+    const results = await Promise.all(pool.map((w) => firstMessage<{ verified: number; ms: number }>(w)));
+    const verified = results.reduce((sum, r) => sum + r.verified, 0);
+    const seconds = Math.max(...results.map((r) => r.ms)) / 1000;
+    return { workers, verified, seconds, perSecond: verified / seconds };
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,94 @@
+import autocannon, { type AutocannonRequest } from 'autocannon';
+import { createServer } from 'node:net';
+
+export type LoadOptions = {
+  url: string;
+  connections: number;
+  durationS: number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Per-request hooks (setupRequest/onResponse); they replace method/headers/body above. */
+  requests?: AutocannonRequest[];
+  /** Statuses that count as served; the rest are reported but not in req/s or latency. */
+  expected?: number[];
+};
+
+export type LoadResult = {
+  connections: number;
+  durationS: number;
+  /** Responses with an expected status, per second of the run. */
+  rps: number;
+  /** Milliseconds, over expected responses only. */
+  p50: number;
+  p99: number;
+  served: number;
+  statuses: Record<string, number>;
+  errors: number;
+  timeouts: number;
+};
+
+/** Nearest-rank percentile of unsorted values; NaN for none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+/**
+ * One autocannon run. autocannon's own histogram has 1 ms resolution, which turns loopback
+ * latencies into 0 or 1; the 'response' event carries the hrtime duration, so percentiles are
+ * computed from that instead.
+ */
+export async function load(opts: LoadOptions): Promise<LoadResult> {
+  const expected = new Set(opts.expected ?? [200]);
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const instance = autocannon({
+    url: opts.url,
+    connections: opts.connections,
+    duration: opts.durationS,
+    timeout: 10,
+    method: opts.method ?? 'GET',
+    headers: opts.headers,
+    body: opts.body,
+    requests: opts.requests,
+  });
+  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    if (expected.has(status)) latencies.push(ms);
+  });
+  const result = await instance;
+  return {
+    connections: opts.connections,
+    durationS: result.duration,
+    rps: latencies.length / result.duration,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    served: latencies.length,
+    statuses,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+/** "200: 5120, 429: 3" — for notes on runs that saw anything unexpected. */
+export function describeStatuses(result: LoadResult): string {
+  const parts = Object.entries(result.statuses).map(([code, n]) => `${code}: ${n}`);
+  if (result.errors > 0) parts.push(`socket errors: ${result.errors} (timeouts ${result.timeouts})`);
+  return parts.join(', ') || 'no responses';
+}
+
+/** A port free on 127.0.0.1 right now (the kernel picks it; a race is possible but unlikely). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('could not get a free port');
+  return address.port;
+}

@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { parseKeySpec, type KeySpec } from '../key-spec.js';
+import { prepareOpensslLoop } from '../openssl-loop.js';
+import { row } from '../report.js';
+import { errorText, type PhaseResult, type Settings } from '../settings.js';
+import { issueBatch, type IssuedPickup } from '../staff.js';
+
+export type BatchPhase = PhaseResult & { pickups: IssuedPickup[] };
+
+/**
+ * Phase 4: `npm run staff -- issue --batch` for N rows, timed as a whole command (process start
+ * included), against a shell loop of openssl making the same N, sequential and with xargs -P 2.
+ * The app's failure is recorded and the loops still run, so the baselines are always measured.
+ */
+export async function runBatch(s: Settings, env: NodeJS.ProcessEnv, key: KeySpec | null): Promise<BatchPhase> {
+  const n = s.certificates;
+  const spec = key ?? parseKeySpec('rsa:2048');
+  const notes = [
+    `4. The openssl loop makes ${spec.label} keys (${key === null ? 'assumed: the P12 could not be read' : 'the same kind as the P12 the app served'}); ` +
+      'each certificate is genpkey + req -new + x509 -req + pkcs12 -export signed by a throwaway CA. ' +
+      'Uketori also hashes the password and seals; both sides include process starts.',
+  ];
+  let pickups: IssuedPickup[] = [];
+  let app: Awaited<ReturnType<typeof issueBatch>> | null = null;
+  const errors: string[] = [];
+  s.log(`4. Batch: npm run staff -- issue --batch (${n} rows)`);
+  try {
+    app = await issueBatch(s.appDir, env, n, s.workDir);
+    pickups = app.pickups;
+  } catch (err) {
+    errors.push(`4. Batch issuance: ${errorText(err)}`);
+  }
+  const loop = await prepareOpensslLoop(join(s.workDir, 'openssl'), spec);
+  s.log(`4. Batch: openssl loop, sequential (${n})`);
+  const sequential = await loop.sequential(n);
+  s.log(`4. Batch: openssl loop, xargs -P 2 (${n})`);
+  const parallel = await loop.parallel(n, 2);
+  const uketoriNote = app === null ? undefined : `${app.seconds.toFixed(1)} s, process start included`;
+  const rows = [
+    row({ measure: `4. Batch issuance of ${n}, vs sequential openssl`, uketori: app?.perSecond ?? null, baseline: sequential.perSecond, unit: 'certs/s', uketoriNote, baselineNote: `${sequential.seconds.toFixed(1)} s`, minRatio: 2 }),
+    row({ measure: `4. Batch issuance of ${n}, vs openssl xargs -P 2`, uketori: app?.perSecond ?? null, baseline: parallel.perSecond, unit: 'certs/s', uketoriNote, baselineNote: `${parallel.seconds.toFixed(1)} s`, minRatio: 1 }),
+  ];
+  return { rows, notes, errors, raw: { app: app && { seconds: app.seconds, perSecond: app.perSecond }, sequential, parallel }, pickups };
+}

@@ -1,0 +1,95 @@
+import type { AutocannonRequest, RequestContext } from 'autocannon';
+import { measureArgon2Rate } from '../argon2-baseline.js';
+import { startHealthzProbe } from '../healthz-probe.js';
+import { load } from '../http.js';
+import { formHeaders } from '../portal.js';
+import { row } from '../report.js';
+import type { PhaseResult, Settings } from '../settings.js';
+import type { IssuedPickup } from '../staff.js';
+
+/**
+ * Wrong-password POSTs spread round-robin over many pickups. The portal throttles repeated
+ * failures per pickup: a pickup that answered 429 is skipped from then on, so the run keeps
+ * measuring argon2 and not the throttle. All requests come from 127.0.0.1, so a per-client
+ * throttle cannot be spread: its 429s show in the table.
+ */
+function wrongPasswordRequests(pickups: IssuedPickup[], origin: string, throttled: Set<number>): AutocannonRequest[] {
+  const paths = pickups.map((p) => {
+    const url = new URL(p.url);
+    return url.pathname + url.search;
+  });
+  let next = 0;
+  const pick = (): number => {
+    for (let tries = 0; tries < paths.length; tries++) {
+      const i = next++ % paths.length;
+      if (!throttled.has(i)) return i;
+    }
+    return next++ % paths.length;
+  };
+  return [
+    {
+      method: 'POST',
+      headers: formHeaders(origin),
+      body: 'password=not-the-password',
+      setupRequest: (req: AutocannonRequest, context: RequestContext) => {
+        const i = pick();
+        context.pickup = i;
+        return { ...req, path: paths[i] };
+      },
+      onResponse: (status: number, _body: string, context: RequestContext) => {
+        if (status === 429 && typeof context.pickup === 'number') throttled.add(context.pickup);
+      },
+    },
+  ];
+}
+
+/**
+ * Phase 3: the argon2 path, against raw argon2 verifies in a pool sized like the server's;
+ * /healthz is probed during the flood and, as its baseline, on the idle server.
+ */
+export async function runPassword(s: Settings, origin: string | null, pickups: IssuedPickup[]): Promise<PhaseResult> {
+  const result: PhaseResult = { rows: [], notes: [], errors: [], raw: {} };
+  s.log(`3. argon2 baseline: ${s.argon2S} s`);
+  const argon2 = await measureArgon2Rate(s.argon2S);
+  result.raw.argon2 = argon2;
+  const argon2Note = `raw argon2id verify, ${argon2.workers} workers`;
+  let idle: Awaited<ReturnType<ReturnType<typeof startHealthzProbe>['stop']>> | null = null;
+  if (origin !== null && pickups.length > 0) {
+    s.log('3. /healthz on the idle server');
+    const probe = startHealthzProbe(`${origin}/healthz`);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(3, s.runS) * 1000));
+    idle = await probe.stop();
+    result.raw.healthzIdle = idle;
+  } else if (origin !== null) {
+    result.notes.push('3. Password POST: no pickups from the batch phase, so no flood was run.');
+  }
+  const throttled = new Set<number>();
+  for (const connections of s.connections) {
+    const at = `${connections} conn`;
+    let flood = null;
+    let healthz = null;
+    if (idle !== null && origin !== null) {
+      s.log(`3. Password POST: ${connections} connections over ${pickups.length} pickups, ${s.runS} s`);
+      const probe = startHealthzProbe(`${origin}/healthz`);
+      const requests = wrongPasswordRequests(pickups, origin, throttled);
+      flood = await load({ url: origin, connections, durationS: s.runS, requests, expected: [401] });
+      healthz = await probe.stop();
+      result.raw[`${connections}`] = { flood, healthz };
+      const other = Object.entries(flood.statuses).filter(([code]) => !['401', '429', '503'].includes(code));
+      if (other.length > 0 || flood.errors > 0 || healthz.failures > 0) {
+        result.notes.push(
+          `3. Password POST, ${at}: other answers ${other.map(([c, n]) => `${c}: ${n}`).join(', ') || 'none'}; ` +
+            `socket errors ${flood.errors}; /healthz failures ${healthz.failures}.`,
+        );
+      }
+    }
+    result.rows.push(
+      row({ measure: `3. Password POST (wrong) 401/s, ${at}`, uketori: flood?.rps ?? null, baseline: argon2.perSecond, unit: 'verify/s', baselineNote: argon2Note, minRatio: 0.9 }),
+      row({ measure: `3. Password POST p99 (p50) of 401s, ${at}`, uketori: flood?.p99 ?? null, unit: 'ms', uketoriNote: flood ? `p50 ${flood.p50.toFixed(1)} ms` : undefined }),
+      row({ measure: `3. 429 throttled / 503 queue full, ${at}`, uketori: flood ? (flood.statuses['429'] ?? 0) : null, unit: '', uketoriNote: flood ? `503: ${flood.statuses['503'] ?? 0}` : undefined }),
+      row({ measure: `3. /healthz p99 during the flood, ${at}`, uketori: healthz?.p99 ?? null, baseline: idle?.p99 ?? null, unit: 'ms', baselineNote: 'idle server', maxValue: 20 }),
+    );
+  }
+  if (throttled.size > 0) result.notes.push(`3. ${throttled.size} of ${pickups.length} pickups answered 429 and were skipped from then on.`);
+  return result;
+}

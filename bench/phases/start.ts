@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { freePort } from '../http.js';
+import { row } from '../report.js';
+import { startServer, type RunningServer } from '../server.js';
+import { errorText, type PhaseResult, type Settings } from '../settings.js';
+
+export type StartPhase = PhaseResult & { server: RunningServer | null; dataDir: string; port: number };
+
+/**
+ * Phase 5, first half: time from spawn to the first 200 from /healthz, each on a fresh data
+ * dir. `npm start` is measured and stopped; the direct start is kept as the server under test.
+ */
+export async function runStart(s: Settings): Promise<StartPhase> {
+  const errors: string[] = [];
+  let npmMs: number | null = null;
+  s.log('5. Cold start: npm start');
+  try {
+    const npm = await startServer('npm', {
+      appDir: s.appDir,
+      port: await freePort(),
+      dataDir: join(s.workDir, 'data-npm-start'),
+      logFile: join(s.rawDir, 'server-npm-start.log'),
+    }, s.startTimeoutMs);
+    npmMs = npm.startMs;
+    await npm.stop();
+  } catch (err) {
+    errors.push(`5. npm start: ${errorText(err)}`);
+  }
+  s.log('5. Cold start: node --import tsx src/server.ts (kept for phases 1-3)');
+  const port = await freePort();
+  const dataDir = join(s.workDir, 'data');
+  let server: RunningServer | null = null;
+  try {
+    server = await startServer('direct', { appDir: s.appDir, port, dataDir, logFile: join(s.rawDir, 'server.log') }, s.startTimeoutMs);
+  } catch (err) {
+    errors.push(`5. node --import tsx src/server.ts: ${errorText(err)}`);
+  }
+  const rows = [
+    row({ measure: '5. Start to first /healthz 200, `npm start`', uketori: npmMs, unit: 'ms', maxValue: 1000 }),
+    row({ measure: '5. Start to first /healthz 200, `node --import tsx`', uketori: server?.startMs ?? null, unit: 'ms', maxValue: 1000 }),
+  ];
+  return { rows, notes: [], errors, raw: { npmMs, directMs: server?.startMs ?? null }, server, dataDir, port };
+}

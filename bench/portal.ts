@@ -1,0 +1,44 @@
+/** The subscriber's side of a pickup, spoken over HTTP as a browser would. */
+
+export function formHeaders(origin: string, cookie?: string): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', origin };
+  if (cookie !== undefined) headers.cookie = cookie;
+  return headers;
+}
+
+async function expectStatus(res: Response, status: number, what: string): Promise<void> {
+  if (res.status !== status) {
+    const body = (await res.text()).slice(0, 300);
+    throw new Error(`${what}: expected ${status}, got ${res.status}: ${body}`);
+  }
+}
+
+/** GET the landing page; returns its body size in bytes. */
+export async function fetchLanding(url: string): Promise<number> {
+  const res = await fetch(url);
+  await expectStatus(res, 200, `GET ${url}`);
+  return (await res.arrayBuffer()).byteLength;
+}
+
+/** POST the password; returns the Cookie header built from whatever Set-Cookie came back. */
+export async function logIn(url: string, password: string, origin: string): Promise<string> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: formHeaders(origin),
+    body: new URLSearchParams({ password }).toString(),
+    redirect: 'manual',
+  });
+  await expectStatus(res, 200, `POST ${url} (right password)`);
+  await res.arrayBuffer();
+  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!.trim()).filter(Boolean);
+  if (cookies.length === 0) throw new Error(`POST ${url} (right password) set no cookie`);
+  return cookies.join('; ');
+}
+
+export async function download(url: string, cookie: string, origin: string): Promise<Buffer> {
+  const res = await fetch(`${url}/download`, { method: 'POST', headers: formHeaders(origin, cookie), body: '' });
+  await expectStatus(res, 200, `POST ${url}/download`);
+  const type = res.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/x-pkcs12')) throw new Error(`POST ${url}/download returned ${type}, not application/x-pkcs12`);
+  return Buffer.from(await res.arrayBuffer());
+}

@@ -1,0 +1,27 @@
+import { row, type Row } from './report.js';
+import type { RssSampler } from './rss.js';
+
+const MB = 1024;
+
+/** Phase 5, second half: the server's RSS during phases 1-3, against the 120 MB ceiling. */
+export function rssRows(sampler: RssSampler | null, serverMissing: boolean): { rows: Row[]; notes: string[] } {
+  const peaks = sampler?.peaks() ?? null;
+  const byPhase = peaks === null ? [] : [...peaks.byPhase.entries()];
+  const peak = byPhase.length === 0 ? null : Math.max(...byPhase.map(([, kb]) => kb)) / MB;
+  const notes = [
+    'RSS is that of the node process running src/server.ts, sampled every 100 ms from /proc/<pid>/status; ' +
+      "it includes tsx's loader thread (a second V8 isolate), not tsx's esbuild helper process. " +
+      "VmHWM is the kernel's own peak over the server's whole life.",
+  ];
+  if (byPhase.length > 0) {
+    notes.push(`Peak sampled VmRSS by phase: ${byPhase.map(([phase, kb]) => `${phase} ${(kb / MB).toFixed(1)} MB`).join(', ')}.`);
+  }
+  if (serverMissing) notes.push('No server ran, so no RSS was taken.');
+  return {
+    rows: [
+      row({ measure: '5. Server peak RSS during phases 1–3 (sampled VmRSS)', uketori: peak, unit: 'MB', maxValue: 120 }),
+      row({ measure: '5. Server VmHWM at the end of phase 3', uketori: peaks?.hwmKb == null ? null : peaks.hwmKb / MB, unit: 'MB', maxValue: 120 }),
+    ],
+    notes,
+  };
+}

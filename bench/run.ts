@@ -1,0 +1,138 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { killAllGroupsSync, stopAllGroups } from './child.js';
+import { keySpecFromP12, parseKeySpec, type KeySpec } from './key-spec.js';
+import { describeCommit, machineFacts } from './machine.js';
+import { ensureNginx, startNginx } from './nginx.js';
+import { runBatch } from './phases/batch.js';
+import { runDownload } from './phases/download.js';
+import { runLanding } from './phases/landing.js';
+import { runPassword } from './phases/password.js';
+import { runStart } from './phases/start.js';
+import { renderReport, writeReport } from './report.js';
+import { rssRows } from './rss-rows.js';
+import { sampleRss } from './rss.js';
+import { REPO_ROOT, serverEnv } from './server.js';
+import { errorText, parseSettings, type PhaseResult } from './settings.js';
+import { issueOne, type IssuedPickup } from './staff.js';
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+
+/** Undone in reverse order on the way out, whether the run ends, fails or is interrupted. */
+const cleanups: Array<() => Promise<void>> = [];
+
+async function cleanUp(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
+  await stopAllGroups();
+}
+
+// `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx),
+// and a second default SIGINT would exit before the cleanup is done.
+let interrupted = false;
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n[bench] ${signal}: stopping nginx and the server`);
+    void cleanUp().finally(() => process.exit(code));
+  });
+}
+process.once('uncaughtException', (err) => {
+  console.error(`[bench] ${err.stack ?? err}`);
+  void cleanUp().finally(() => process.exit(1));
+});
+process.once('exit', killAllGroupsSync);
+
+async function main(): Promise<number> {
+  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
+  const workDir = await mkdtemp(join(tmpdir(), 'uketori-bench-'));
+  cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+  const rawDir = join(RESULTS_DIR, 'raw', stamp);
+  await mkdir(rawDir, { recursive: true });
+  const s = parseSettings(process.argv.slice(2), { workDir, rawDir, repoRoot: REPO_ROOT });
+  const errors: string[] = [];
+  const phases: Record<string, PhaseResult> = {};
+  const attempt = async <T extends PhaseResult>(name: string, fn: () => Promise<T>): Promise<T | null> => {
+    try {
+      const result = await fn();
+      phases[name] = result;
+      errors.push(...result.errors);
+      return result;
+    } catch (err) {
+      errors.push(`${name}: ${errorText(err)}`);
+      return null;
+    }
+  };
+
+  const nginx = await startNginx(await ensureNginx(s.log));
+  cleanups.push(() => nginx.stop());
+  const facts = await machineFacts(nginx.version);
+
+  const start = await attempt('start', () => runStart(s));
+  const server = start?.server ?? null;
+  if (server !== null) cleanups.push(() => server.stop());
+  const env = serverEnv({ port: start?.port ?? 0, dataDir: start?.dataDir ?? join(workDir, 'data') });
+  const sampler = server === null ? null : sampleRss(server.pid);
+
+  let pickup: IssuedPickup | null = null;
+  if (server !== null) {
+    s.log('setup: npm run staff -- issue (one pickup)');
+    pickup = await issueOne(s.appDir, env).catch((err) => (errors.push(`setup, one pickup: ${errorText(err)}`), null));
+  }
+  sampler?.phase('landing');
+  await attempt('landing', () => runLanding(s, nginx, pickup?.url ?? null));
+  sampler?.phase('download');
+  const download = await attempt('download', () => runDownload(s, nginx, pickup, server?.origin ?? null));
+  sampler?.phase(null);
+
+  let key: KeySpec | null = s.key === null ? null : parseKeySpec(s.key);
+  if (key === null && download?.p12File && pickup !== null) {
+    key = await keySpecFromP12(download.p12File, [pickup.pin, pickup.password, '']);
+  }
+  const batch = await attempt('batch', () => runBatch(s, env, key));
+  sampler?.phase('password');
+  await attempt('password', () => runPassword(s, server?.origin ?? null, batch?.pickups ?? []));
+  const rss = rssRows(sampler, server === null);
+  sampler?.stop();
+  await cleanUp();
+
+  const order = ['landing', 'download', 'password', 'batch', 'start'];
+  const rows = order.flatMap((name) => phases[name]?.rows ?? []);
+  rows.push(...rss.rows);
+  const notes = [
+    ...order.flatMap((name) => phases[name]?.notes ?? []),
+    ...rss.notes,
+    'Benchmarks are not tests: a missed target is reported here, not failed; the exit code is 1 only when something could not be measured.',
+  ];
+  const markdown = renderReport({
+    title: `Uketori benchmark ${stamp}${s.quick ? ' (quick)' : ''}`,
+    facts: [
+      ...facts,
+      `${s.quick ? 'Quick' : 'Full'} run: autocannon ${s.runS} s per run after ${s.warmupS} s warm-up, keep-alive, pipelining 1, from the bench process on the same cores; ${s.certificates} certificates; argon2 baseline ${s.argon2S} s.`,
+      'Every baseline was taken in this run. Ratio = Uketori ÷ baseline. req/s counts only the expected status (200; 401 for the password flood); latencies are per-response hrtime.',
+      'nginx: 1 worker process (the server has one event loop), access log off, sendfile on, keep-alive without a request cap, listening on 127.0.0.1 only.',
+      `App: ${s.appDir === REPO_ROOT ? 'this checkout' : s.appDir}, ${await describeCommit(s.appDir)}.`,
+      `Raw figures and server logs: ${relative(REPO_ROOT, rawDir)}/ (not committed).`,
+    ],
+    rows,
+    notes,
+    errors,
+  });
+  const paths = await writeReport(RESULTS_DIR, `${stamp}${s.quick ? '-quick' : ''}`, markdown);
+  await writeFile(join(rawDir, 'results.json'), JSON.stringify({ phases, errors }, null, 2));
+  s.log(`report: ${paths.map((p) => relative(REPO_ROOT, p)).join(', ')}`);
+  if (errors.length > 0) console.error(`\n[bench] not everything could be measured:\n\n${errors.join('\n\n')}`);
+  return errors.length > 0 ? 1 : 0;
+}
+
+main()
+  .catch(async (err) => {
+    console.error(`[bench] ${errorText(err)}`);
+    return 1;
+  })
+  .then(async (code) => {
+    await cleanUp();
+    process.exit(code);
+  });

@@ -1,0 +1,94 @@
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { spawnTracked, stopGroup } from './child.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export type ServerSettings = { appDir: string; port: number; dataDir: string; logFile: string };
+
+/** The environment the app reads: PORT, HOST, PUBLIC_URL, DATA_DIR. */
+export function serverEnv(settings: { port: number; dataDir: string }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PORT: String(settings.port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${settings.port}`,
+    DATA_DIR: settings.dataDir,
+  };
+}
+
+export type RunningServer = {
+  /** The node process itself for 'direct'; the npm process (group leader) for 'npm'. */
+  pid: number;
+  origin: string;
+  /** From spawn to the first 200 from GET /healthz. */
+  startMs: number;
+  stop(): Promise<void>;
+};
+
+export class ServerStartError extends Error {}
+
+function logTail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-15).join('\n') || '(empty log)';
+  } catch {
+    return '(no log)';
+  }
+}
+
+async function healthzStatus(origin: string): Promise<number | null> {
+  try {
+    const res = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return null;
+  }
+}
+
+async function waitForHealthz(child: ChildProcess, origin: string, logFile: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let last: number | null = null;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new ServerStartError(
+        `the server exited (${child.exitCode ?? child.signalCode}) before GET ${origin}/healthz answered 200.\n` +
+          `Last lines of ${logFile}:\n${logTail(logFile)}`,
+      );
+    }
+    last = await healthzStatus(origin);
+    if (last === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new ServerStartError(
+    `GET ${origin}/healthz never answered 200 within ${timeoutMs / 1000} s (last: ${last ?? 'no connection'}).\n` +
+      `Last lines of ${logFile}:\n${logTail(logFile)}`,
+  );
+}
+
+/**
+ * Starts the app and waits for its first 200 from /healthz. 'direct' runs
+ * `node --import tsx src/server.ts`, so pid is the server itself and RSS can be read from it;
+ * 'npm' runs `npm start` as a user would (npm -> sh -> tsx -> node).
+ */
+export async function startServer(how: 'direct' | 'npm', settings: ServerSettings, timeoutMs: number): Promise<RunningServer> {
+  await mkdir(settings.dataDir, { recursive: true });
+  const env = serverEnv(settings);
+  const origin = env.PUBLIC_URL!;
+  const log = openSync(settings.logFile, 'a');
+  const cmd = how === 'direct' ? process.execPath : 'npm';
+  const args = how === 'direct' ? ['--import', 'tsx', 'src/server.ts'] : ['start'];
+  const started = performance.now();
+  const child = spawnTracked(cmd, args, { cwd: settings.appDir, env, stdio: ['ignore', log, log] });
+  closeSync(log);
+  try {
+    await waitForHealthz(child, origin, settings.logFile, timeoutMs);
+  } catch (err) {
+    await stopGroup(child);
+    throw err;
+  }
+  return { pid: child.pid!, origin, startMs: performance.now() - started, stop: () => stopGroup(child, 5000) };
+}

@@ -1,0 +1,76 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
+import type { Deps } from './deps.js';
+import { clientAddress } from './http/client.js';
+import type { AppEnv } from './http/env.js';
+import { language } from './http/language.js';
+import { messages } from './i18n/index.js';
+import { noticeResponse } from './http/pages.js';
+import { securityHeaders } from './http/security-headers.js';
+import { pickupRoutes } from './routes/pickup.js';
+import { staticRoutes } from './routes/static.js';
+
+export const MAX_FORM_BYTES = 8 * 1024;
+
+/** Builds the portal. Nothing here opens a resource: everything arrives through deps. */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  const { config, log } = deps;
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    // Never the URL: /d/ paths are logged by a short prefix of the token's hash.
+    const route = c.req.path.startsWith('/d/') ? `/d/#${c.get('pickupLog') ?? '?'}` : c.req.path.slice(0, 64);
+    log.info({ method: c.req.method, route, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  app.use(securityHeaders(config.secure));
+  app.use(async (c, next) => {
+    c.set('client', clientAddress(c, config.trustProxy));
+    await next();
+  });
+  app.use(language(config.secure));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_FORM_BYTES,
+      onError: (c) => {
+        const t = c.get('t');
+        return noticeResponse(c, 413, t.tooLargeTitle, [t.tooLargeBody], 'error');
+      },
+    }),
+  );
+  app.use(csrf({ origin: config.publicUrl.origin }));
+
+  app.get('/healthz', (c) => {
+    deps.db.$client.prepare('select 1').get();
+    return c.json({ ok: true });
+  });
+  app.route('/', staticRoutes());
+  app.route('/', pickupRoutes(deps));
+
+  app.notFound((c) => {
+    const t = c.get('t');
+    return noticeResponse(c, 404, t.notFoundTitle, [t.notFoundBody]);
+  });
+
+  app.onError((err, c) => {
+    if (!c.get('t')) {
+      c.set('lang', 'ja');
+      c.set('t', messages.ja);
+      c.set('langHref', '/?lang=en');
+    }
+    const t = c.get('t');
+    if (err instanceof HTTPException && err.status === 403) {
+      return noticeResponse(c, 403, t.forbiddenTitle, [t.forbiddenBody], 'error');
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      return noticeResponse(c, err.status as 400, t.errorTitle, [t.errorBody], 'error');
+    }
+    log.error({ err: { name: err.name, message: err.message } }, 'unhandled error');
+    return noticeResponse(c, 500, t.errorTitle, [t.errorBody], 'error');
+  });
+
+  return app;
+}

@@ -1,0 +1,31 @@
+import type { DestinationStream } from 'pino';
+import { loadConfig, type Config } from './config.js';
+import { dbFile, openDb } from './db/open.js';
+import type { Deps } from './deps.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { cryptoRandom, type Random } from './lib/random.js';
+import { createLogger } from './log.js';
+import { createPasswordHasher } from './password-hasher.js';
+import { createSealer } from './seal.js';
+import { loadSecrets } from './secrets.js';
+
+export type OpenOptions = { clock?: Clock; random?: Random; logDestination?: DestinationStream; config?: Config };
+
+/** Everything the server and the staff commands share: config, secrets, database, sealer, hasher. */
+export function openDeps(env: Record<string, string | undefined>, options: OpenOptions = {}): Deps {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  const config = options.config ?? loadConfig(env);
+  const secrets = loadSecrets(config, clock(), random);
+  const db = openDb(dbFile(config.dataDir));
+  return {
+    db,
+    clock,
+    random,
+    config,
+    sealer: createSealer(secrets.sealKeys),
+    hasher: createPasswordHasher({ pepper: secrets.pepper }),
+    sessionKey: secrets.sessionKey,
+    log: createLogger(config.logLevel, options.logDestination),
+  };
+}

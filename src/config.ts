@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Raised when the environment cannot produce a working configuration. Printed as one line at start-up. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const port = z.coerce.number().int().min(1).max(65535);
+const base64Key = (what: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, `${what} must be 32 bytes in base64url (43 characters)`);
+
+const envSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Comma-separated `kid:base64url` pairs, newest first. Empty: keys are read from DATA_DIR/keys. */
+  SEAL_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,32}:[A-Za-z0-9_-]{43}(,[A-Za-z0-9-]{1,32}:[A-Za-z0-9_-]{43})*$/, 'SEAL_KEYS must be kid:base64url pairs separated by commas')
+    .optional(),
+  PASSWORD_PEPPER: base64Key('PASSWORD_PEPPER').optional(),
+  SESSION_KEY: base64Key('SESSION_KEY').optional(),
+  TRUST_PROXY: z.string().optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).default('Uketori <noreply@localhost>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CRL_URLS: z.string().optional(),
+  POLICY_OIDS: z
+    .string()
+    .regex(/^\d+(\.\d+)+(,\d+(\.\d+)+)*$/, 'POLICY_OIDS must be dotted OIDs separated by commas')
+    .optional(),
+  CPS_URL: z.url().optional(),
+  SUPPORT_CONTACT: z.string().min(1).default('CA support desk / 認証局サポート窓口'),
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+});
+
+export type SealKeySpec = { kid: string; key: string };
+
+export type Config = {
+  port: number;
+  host: string;
+  publicUrl: URL;
+  secure: boolean;
+  dataDir: string;
+  sealKeys: SealKeySpec[] | null;
+  passwordPepper: string | null;
+  sessionKey: string | null;
+  trustProxy: string[];
+  smtpUrl: string | null;
+  mailFrom: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  crlUrls: string[];
+  policyOids: string[];
+  cpsUrl: string | null;
+  supportContact: string;
+  sweepIntervalMs: number;
+};
+
+/** Reads the configuration from an environment map. Pure: it never touches the disk. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const key = first?.path.join('.') ?? 'environment';
+    throw new ConfigError(`invalid configuration: ${key}: ${first?.message ?? 'malformed'}`);
+  }
+  const e = parsed.data;
+  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`);
+  if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
+    throw new ConfigError('invalid configuration: PUBLIC_URL must be an origin without a path, e.g. https://pickup.example.jp');
+  }
+  const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+  const crlUrls = list(e.CRL_URLS);
+  for (const u of crlUrls) {
+    if (!URL.canParse(u)) throw new ConfigError(`invalid configuration: CRL_URLS: "${u}" is not a URL`);
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    secure: publicUrl.protocol === 'https:',
+    dataDir: path.resolve(e.DATA_DIR),
+    sealKeys: e.SEAL_KEYS
+      ? e.SEAL_KEYS.split(',').map((pair) => {
+          const [kid, key] = pair.split(':') as [string, string];
+          return { kid, key };
+        })
+      : null,
+    passwordPepper: e.PASSWORD_PEPPER ?? null,
+    sessionKey: e.SESSION_KEY ?? null,
+    trustProxy: list(e.TRUST_PROXY),
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM,
+    logLevel: e.LOG_LEVEL,
+    crlUrls,
+    policyOids: list(e.POLICY_OIDS),
+    cpsUrl: e.CPS_URL ?? null,
+    supportContact: e.SUPPORT_CONTACT,
+    sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
+  };
+}

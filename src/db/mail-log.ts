@@ -1,0 +1,87 @@
+import { and, asc, eq, inArray, lt, or } from 'drizzle-orm';
+import type { Db } from './open.js';
+import { events, mailLog, type MailRow } from './schema.js';
+
+export type MailKind = 'notification' | 'reminder';
+export type MailStatus = 'sending' | 'sent' | 'failed' | 'dropped';
+
+export type MailClaim = { pickupId: string; kind: MailKind; recipient: string; sealedUrl: string | null; now: number };
+
+/**
+ * Takes the one (pickup, kind) slot. Null when it is taken already: the mail was sent, failed
+ * (and waits for `mail --retry`) or is being sent by another run. This is what makes a reminder
+ * once per certificate even when two runs overlap.
+ */
+export function claimMail(db: Db, c: MailClaim): MailRow | null {
+  return (
+    db
+      .insert(mailLog)
+      .values({
+        pickupId: c.pickupId,
+        kind: c.kind,
+        recipient: c.recipient,
+        status: 'sending',
+        attempts: 0,
+        sealedUrl: c.sealedUrl,
+        createdAt: c.now,
+        updatedAt: c.now,
+      })
+      .onConflictDoNothing()
+      .returning()
+      .get() ?? null
+  );
+}
+
+/** Moves a failed (or abandoned `sending`) mail back to `sending`; null when another run took it. */
+export function reclaimMail(db: Db, id: number, now: number, staleBefore: number): MailRow | null {
+  return (
+    db
+      .update(mailLog)
+      .set({ status: 'sending', updatedAt: now })
+      .where(and(eq(mailLog.id, id), or(eq(mailLog.status, 'failed'), and(eq(mailLog.status, 'sending'), lt(mailLog.updatedAt, staleBefore)))))
+      .returning()
+      .get() ?? null
+  );
+}
+
+/** The row and its `mailed` event land together. The sealed URL is not needed any more. */
+export function recordMailSent(db: Db, row: MailRow, now: number, detail: Record<string, unknown>): void {
+  db.transaction((tx) => {
+    tx.update(mailLog)
+      .set({ status: 'sent', attempts: row.attempts + 1, lastError: null, sealedUrl: null, updatedAt: now, sentAt: now })
+      .where(eq(mailLog.id, row.id))
+      .run();
+    tx.insert(events).values({ pickupId: row.pickupId, at: now, kind: 'mailed', detail: JSON.stringify(detail) }).run();
+  });
+}
+
+export function recordMailFailed(db: Db, row: MailRow, now: number, error: string, detail: Record<string, unknown>): void {
+  db.transaction((tx) => {
+    tx.update(mailLog).set({ status: 'failed', attempts: row.attempts + 1, lastError: error, updatedAt: now }).where(eq(mailLog.id, row.id)).run();
+    tx.insert(events).values({ pickupId: row.pickupId, at: now, kind: 'mail-failed', detail: JSON.stringify({ ...detail, error }) }).run();
+  });
+}
+
+/** A retry found nothing worth sending (the pickup ended): stop retrying and forget the URL. */
+export function dropMail(db: Db, id: number, now: number, reason: string): void {
+  db.update(mailLog).set({ status: 'dropped', lastError: reason, sealedUrl: null, updatedAt: now }).where(eq(mailLog.id, id)).run();
+}
+
+/** Failed mails, and mails left `sending` since before `staleBefore` by a run that died. */
+export function listUnsentMails(db: Db, staleBefore: number): MailRow[] {
+  return db
+    .select()
+    .from(mailLog)
+    .where(or(eq(mailLog.status, 'failed'), and(eq(mailLog.status, 'sending'), lt(mailLog.updatedAt, staleBefore))))
+    .orderBy(asc(mailLog.createdAt), asc(mailLog.id))
+    .all();
+}
+
+export function listMailsForPickups(db: Db, pickupIds: string[]): MailRow[] {
+  if (pickupIds.length === 0) return [];
+  return db.select().from(mailLog).where(inArray(mailLog.pickupId, pickupIds)).orderBy(asc(mailLog.id)).all();
+}
+
+export function findMail(db: Db, pickupId: string, kind: MailKind): MailRow | null {
+  return db.select().from(mailLog).where(and(eq(mailLog.pickupId, pickupId), eq(mailLog.kind, kind))).get() ?? null;
+}

@@ -1,0 +1,102 @@
+import { and, asc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Db } from './open.js';
+import { events, pickups, sealedFiles, type NewPickupRow, type PickupRow } from './schema.js';
+import { WINDOW_MS } from '../pickup/state.js';
+
+export type SealedFile = { kid: string; jwe: string };
+
+/** The pickup, its sealed file and its first event land together or not at all. */
+export function insertPickup(db: Db, row: NewPickupRow, sealed: SealedFile, detail: Record<string, unknown>): void {
+  db.transaction((tx) => {
+    tx.insert(pickups).values(row).run();
+    tx.insert(sealedFiles).values({ pickupId: row.id, kid: sealed.kid, jwe: sealed.jwe, createdAt: row.createdAt }).run();
+    tx.insert(events).values({ pickupId: row.id, at: row.createdAt, kind: 'created', detail: JSON.stringify(detail) }).run();
+  });
+}
+
+export function findPickupByTokenHash(db: Db, tokenHash: string): PickupRow | null {
+  return db.select().from(pickups).where(eq(pickups.tokenHash, tokenHash)).get() ?? null;
+}
+
+export function findPickupById(db: Db, id: string): PickupRow | null {
+  return db.select().from(pickups).where(eq(pickups.id, id)).get() ?? null;
+}
+
+/** Staff look pickups up by certificate serial (any case, colons allowed) or application code. */
+export function findPickupByReference(db: Db, reference: string): PickupRow | null {
+  const serial = reference.replaceAll(':', '').toUpperCase();
+  return (
+    db
+      .select()
+      .from(pickups)
+      .where(or(eq(pickups.serial, serial), eq(pickups.applicationCode, reference)))
+      .get() ?? null
+  );
+}
+
+export function findPickupByApplicationCode(db: Db, code: string): PickupRow | null {
+  return db.select().from(pickups).where(eq(pickups.applicationCode, code)).get() ?? null;
+}
+
+/**
+ * Starts the one-hour window. One conditional UPDATE: of two racing presses exactly one gets the
+ * row back; the other sees null and reads the window the first one started.
+ */
+export function startWindow(db: Db, id: string, now: number): PickupRow | null {
+  return (
+    db
+      .update(pickups)
+      .set({ windowStartedAt: now })
+      .where(and(eq(pickups.id, id), isNull(pickups.windowStartedAt), isNull(pickups.cancelledAt), gt(pickups.expiresAt, now)))
+      .returning()
+      .get() ?? null
+  );
+}
+
+export function markFirstDownload(db: Db, id: string, now: number): void {
+  db.update(pickups).set({ firstDownloadAt: now }).where(and(eq(pickups.id, id), isNull(pickups.firstDownloadAt))).run();
+}
+
+export function findSealedFile(db: Db, pickupId: string): SealedFile | null {
+  return db.select({ kid: sealedFiles.kid, jwe: sealedFiles.jwe }).from(sealedFiles).where(eq(sealedFiles.pickupId, pickupId)).get() ?? null;
+}
+
+export function cancelPickup(db: Db, id: string, now: number, reason: string): PickupRow | null {
+  return (
+    db
+      .update(pickups)
+      .set({ cancelledAt: now, cancelReason: reason })
+      .where(and(eq(pickups.id, id), isNull(pickups.cancelledAt)))
+      .returning()
+      .get() ?? null
+  );
+}
+
+/** Pickups that can no longer be downloaded but still hold a sealed file. */
+export function listEndedWithKeyMaterial(db: Db, now: number): PickupRow[] {
+  return db
+    .select({ pickup: pickups })
+    .from(pickups)
+    .innerJoin(sealedFiles, eq(sealedFiles.pickupId, pickups.id))
+    .where(
+      or(
+        isNotNull(pickups.cancelledAt),
+        lte(pickups.expiresAt, now),
+        and(isNotNull(pickups.windowStartedAt), lte(sql`${pickups.windowStartedAt} + ${WINDOW_MS}`, now)),
+      ),
+    )
+    .orderBy(asc(pickups.createdAt))
+    .all()
+    .map((r) => r.pickup);
+}
+
+/** Deletes the sealed file and records it; returns false when it was already gone. */
+export function destroyKeyMaterial(db: Db, id: string, now: number, reason: string): boolean {
+  return db.transaction((tx) => {
+    const deleted = tx.delete(sealedFiles).where(eq(sealedFiles.pickupId, id)).run();
+    if (deleted.changes === 0) return false;
+    tx.update(pickups).set({ keyDestroyedAt: now }).where(eq(pickups.id, id)).run();
+    tx.insert(events).values({ pickupId: id, at: now, kind: 'key-destroyed', detail: JSON.stringify({ reason }) }).run();
+    return true;
+  });
+}

@@ -1,0 +1,107 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// Timestamps are milliseconds since the epoch, always written explicitly from the injected clock.
+export const pickups = sqliteTable(
+  'pickups',
+  {
+    id: text('id').primaryKey(),
+    tokenHash: text('token_hash').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    serial: text('serial').notNull().unique(),
+    certType: text('cert_type').notNull(),
+    subjectName: text('subject_name').notNull(),
+    subjectNameJa: text('subject_name_ja'),
+    fingerprint: text('fingerprint').notNull(),
+    certNotBefore: integer('cert_not_before').notNull(),
+    certNotAfter: integer('cert_not_after').notNull(),
+    certPem: text('cert_pem').notNull(),
+    issuerName: text('issuer_name').notNull(),
+    p12Profile: text('p12_profile').notNull(),
+    email: text('email'),
+    applicationCode: text('application_code').unique(),
+    mailing: text('mailing'),
+    issuedAt: integer('issued_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    windowStartedAt: integer('window_started_at'),
+    firstDownloadAt: integer('first_download_at'),
+    cancelledAt: integer('cancelled_at'),
+    cancelReason: text('cancel_reason'),
+    keyDestroyedAt: integer('key_destroyed_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('pickups_expires_at').on(t.expiresAt), index('pickups_cert_not_after').on(t.certNotAfter)],
+);
+
+/** The sealed PKCS#12, kept apart so destroying it is one DELETE and the record stays. */
+export const sealedFiles = sqliteTable('sealed_files', {
+  pickupId: text('pickup_id')
+    .primaryKey()
+    .references(() => pickups.id),
+  kid: text('kid').notNull(),
+  jwe: text('jwe').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    pickupId: text('pickup_id')
+      .notNull()
+      .references(() => pickups.id),
+    at: integer('at').notNull(),
+    kind: text('kind').notNull(),
+    detail: text('detail'),
+  },
+  (t) => [index('events_pickup').on(t.pickupId, t.at)],
+);
+
+/** Failed password attempts per pickup and client (a keyed hash of the address, never the address). */
+export const throttleClients = sqliteTable(
+  'throttle_clients',
+  {
+    pickupId: text('pickup_id').notNull(),
+    clientKey: text('client_key').notNull(),
+    failures: integer('failures').notNull(),
+    lastFailureAt: integer('last_failure_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pickupId, t.clientKey] })],
+);
+
+/** The per-pickup guess budget, a token bucket shared by every client. */
+export const throttlePickups = sqliteTable('throttle_pickups', {
+  pickupId: text('pickup_id').primaryKey(),
+  tokens: integer('tokens_milli').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * One row per pickup and kind of mail (notification, reminder): the unique pair is what makes a
+ * reminder once per certificate. status: sending -> sent | failed; failed -> sending on retry;
+ * dropped when a retry finds the pickup ended.
+ */
+export const mailLog = sqliteTable(
+  'mail_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    pickupId: text('pickup_id')
+      .notNull()
+      .references(() => pickups.id),
+    kind: text('kind').notNull(),
+    recipient: text('recipient').notNull(),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull(),
+    lastError: text('last_error'),
+    /** The download URL sealed for `mail --retry` (only the token's hash is kept); cleared once sent. */
+    sealedUrl: text('sealed_url'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [uniqueIndex('mail_log_pickup_kind').on(t.pickupId, t.kind), index('mail_log_status').on(t.status)],
+);
+
+export type PickupRow = typeof pickups.$inferSelect;
+export type NewPickupRow = typeof pickups.$inferInsert;
+export type EventRow = typeof events.$inferSelect;
+export type MailRow = typeof mailLog.$inferSelect;

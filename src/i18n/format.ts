@@ -1,0 +1,43 @@
+export type Lang = 'ja' | 'en';
+
+const formatters: Record<Lang, Intl.DateTimeFormat> = {
+  ja: new Intl.DateTimeFormat('ja-JP', {
+    timeZone: 'Asia/Tokyo',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }),
+  en: new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Tokyo',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }),
+};
+
+/** Every time a subscriber or staff member reads is in Japan Standard Time, and says so. */
+export function formatJst(ms: number, lang: Lang): string {
+  return `${formatters[lang].format(new Date(ms))} JST`;
+}
+
+export function formatDateOnly(ms: number): string {
+  return new Date(ms + 9 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/** "12 分" / "12 minutes", rounded up so a subscriber never retries a little too early. */
+export function formatWait(ms: number, lang: Lang): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  if (minutes < 60) return lang === 'ja' ? `${minutes} 分` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (lang === 'ja') return rest ? `${hours} 時間 ${rest} 分` : `${hours} 時間`;
+  return `${hours} h ${rest ? `${rest} min` : ''}`.trim();
+}

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import type { Random } from '../lib/random.js';
+
+/** Crockford base32; the five extra symbols only ever appear as the check symbol. */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const CHECK_ALPHABET = ALPHABET + '*~$=U';
+const BODY_LENGTH = 26;
+export const TOKEN_LENGTH = BODY_LENGTH + 1;
+
+export type TokenCheck = { ok: true; token: string } | { ok: false; reason: 'incomplete' };
+
+function encodeBody(value: bigint): string {
+  let out = '';
+  for (let i = 0; i < BODY_LENGTH; i++) {
+    out = ALPHABET[Number(value & 31n)] + out;
+    value >>= 5n;
+  }
+  return out;
+}
+
+function checkSymbol(value: bigint): string {
+  return CHECK_ALPHABET[Number(value % 37n)]!;
+}
+
+/** 128 random bits, 26 base32 characters and the mod-37 check symbol. */
+export function generateToken(random: Random): string {
+  const value = BigInt('0x' + Buffer.from(random(16)).toString('hex'));
+  return encodeBody(value) + checkSymbol(value);
+}
+
+// Mail programs wrap, quote and punctuate URLs; whatever follows the 27th character and is not
+// a letter or digit is treated as such debris rather than as part of the token.
+const TRAILING_DEBRIS = /^[^\p{L}\p{N}]*$/u;
+
+/**
+ * Accepts the token the way people actually paste it: any case, Crockford's I/L→1 and O→0,
+ * full-width characters, stray spaces or line breaks, trailing punctuation.
+ */
+export function normalizeToken(raw: string): TokenCheck {
+  let text = raw;
+  try {
+    text = decodeURIComponent(raw);
+  } catch {
+    // Already decoded, or a stray '%': use it as it is.
+  }
+  text = text
+    .normalize('NFKC')
+    .replace(/[\s\u200B-\u200D\uFEFF-]+/gu, '')
+    .toUpperCase()
+    .replace(/[IL]/g, '1')
+    .replace(/O/g, '0');
+  if (text.length > TOKEN_LENGTH && TRAILING_DEBRIS.test(text.slice(TOKEN_LENGTH))) {
+    text = text.slice(0, TOKEN_LENGTH);
+  }
+  if (text.length !== TOKEN_LENGTH) return { ok: false, reason: 'incomplete' };
+  let value = 0n;
+  for (const ch of text.slice(0, BODY_LENGTH)) {
+    const digit = ALPHABET.indexOf(ch);
+    if (digit < 0) return { ok: false, reason: 'incomplete' };
+    value = (value << 5n) | BigInt(digit);
+  }
+  if (value >> 128n !== 0n) return { ok: false, reason: 'incomplete' };
+  if (checkSymbol(value) !== text[BODY_LENGTH]) return { ok: false, reason: 'incomplete' };
+  return { ok: true, token: text };
+}
+
+/** Only this digest is stored. A 128-bit random token needs no salt or slow hash. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'ascii').digest('hex');
+}
+
+/** What logs carry instead of the token: enough to correlate, useless for access. */
+export function tokenLogId(tokenHash: string): string {
+  return tokenHash.slice(0, 10);
+}

@@ -1,0 +1,122 @@
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Deps } from '../deps.js';
+import { clientKey, coarseClient } from '../http/client.js';
+import type { AppEnv } from '../http/env.js';
+import {
+  deadResponse,
+  incompleteResponse,
+  landingResponse,
+  noticeResponse,
+  pickupPath,
+  readyResponse,
+  unknownResponse,
+} from '../http/pages.js';
+import { formatWait } from '../i18n/format.js';
+import { checkPassword, downloadP12, lookupPickup, recordPageView, type Lookup } from '../services/portal.js';
+import { normalizeToken } from '../pickup/token.js';
+import { issueSession, SESSION_TTL_MS, sessionCookieName, verifySession } from '../session.js';
+
+type C = Context<AppEnv>;
+type Found = Extract<Lookup, { kind: 'found' }>;
+
+/** GET/HEAD and POST on /d/:token and /d/:token/download. GET and HEAD never change a pickup. */
+export function pickupRoutes(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  const cookieName = sessionCookieName(deps.config.secure);
+  const support = deps.config.supportContact;
+
+  /** Resolves the token; answers the dead-URL page itself when there is nothing to download. */
+  async function resolve(c: C, now: number): Promise<Found | Response> {
+    const found = lookupPickup(deps, c.req.param('token') ?? '', now);
+    if (found.kind === 'incomplete') return incompleteResponse(c);
+    if (found.kind === 'unknown') return unknownResponse(c);
+    c.set('pickupLog', found.logId);
+    if (found.state !== 'pending' && found.state !== 'window') return deadResponse(c, found.pickup, found.state, support);
+    return found;
+  }
+
+  function coarse(c: C): string {
+    return coarseClient(c.get('client'), c.req.header('user-agent'));
+  }
+
+  async function hasSession(c: C, pickupId: string, now: number): Promise<boolean> {
+    return verifySession(deps.sessionKey, getCookie(c, cookieName), pickupId, now);
+  }
+
+  app.get('/d/:token', async (c) => {
+    const now = deps.clock();
+    const found = await resolve(c, now);
+    if (found instanceof Response) return found;
+    if (c.req.method === 'GET') recordPageView(deps, found.pickup, now, coarse(c));
+    if (await hasSession(c, found.pickup.id, now)) return readyResponse(c, found.token, found.pickup, now);
+    return landingResponse(c, found.token, found.pickup, null);
+  });
+
+  app.post('/d/:token', async (c) => {
+    const now = deps.clock();
+    const found = await resolve(c, now);
+    if (found instanceof Response) return found;
+    const t = c.get('t');
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const raw = typeof form.password === 'string' ? form.password : '';
+    const key = clientKey(deps.sessionKey, c.get('client'));
+    const outcome = await checkPassword(deps, found.pickup, raw, key, coarse(c), now);
+    switch (outcome.kind) {
+      case 'ok': {
+        const jwt = await issueSession(deps.sessionKey, found.pickup.id, deps.clock());
+        setCookie(c, cookieName, jwt, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'Strict',
+          secure: deps.config.secure,
+          maxAge: SESSION_TTL_MS / 1000,
+        });
+        // Post/redirect/get: a reload never re-sends the password.
+        return c.redirect(pickupPath(found.token), 303);
+      }
+      case 'empty':
+        return landingResponse(c, found.token, found.pickup, t.errorPasswordEmpty, 400);
+      case 'length':
+        return landingResponse(c, found.token, found.pickup, t.errorPasswordLength(outcome.length), 400);
+      case 'chars':
+        return landingResponse(c, found.token, found.pickup, t.errorPasswordChars, 400);
+      case 'wrong':
+        return landingResponse(c, found.token, found.pickup, t.errorPasswordWrong, 401);
+      case 'throttled': {
+        const seconds = Math.ceil(outcome.retryAfterMs / 1000);
+        c.header('Retry-After', String(seconds));
+        return noticeResponse(c, 429, t.throttledTitle, [t.throttledBody(formatWait(outcome.retryAfterMs, c.get('lang')))], 'wait');
+      }
+      case 'busy':
+        c.header('Retry-After', String(outcome.retryAfterSeconds));
+        return noticeResponse(c, 503, t.busyTitle, [t.busyBody], 'wait');
+    }
+  });
+
+  app.post('/d/:token/download', async (c) => {
+    const now = deps.clock();
+    const found = await resolve(c, now);
+    if (found instanceof Response) return found;
+    if (!(await hasSession(c, found.pickup.id, now))) {
+      deleteCookie(c, cookieName, { path: '/', secure: deps.config.secure });
+      return landingResponse(c, found.token, found.pickup, c.get('t').errorSessionExpired, 401);
+    }
+    const result = await downloadP12(deps, found.pickup, coarse(c), now);
+    if (result.kind === 'dead') return deadResponse(c, result.pickup, result.state, support);
+    deps.log.info({ pickup: found.logId, bytes: result.bytes.length }, 'p12 delivered');
+    return c.body(result.bytes as Uint8Array<ArrayBuffer>, 200, {
+      'Content-Type': 'application/x-pkcs12',
+      'Content-Disposition': 'attachment; filename="CERT.P12"',
+      'Content-Length': String(result.bytes.length),
+    });
+  });
+
+  // A GET on the download URL (a reload, a prefetch) never starts anything: back to the page.
+  app.get('/d/:token/download', (c) => {
+    const checked = normalizeToken(c.req.param('token'));
+    return checked.ok ? c.redirect(pickupPath(checked.token), 303) : incompleteResponse(c);
+  });
+
+  return app;
+}

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { Deps } from '../deps.js';
+import { loadOrCreateDevCa } from '../pki/ca-store.js';
+import { issueCertificate } from '../pki/certificate.js';
+import { generateRsaKeyPair } from '../pki/keys.js';
+import type { P12Profile } from '../pki/p12.js';
+import type { Subscriber } from '../pki/profiles.js';
+import { createPickup, type IssuedPickup } from './create-pickup.js';
+
+export type IssueOptions = { p12Profile: P12Profile; applicationCode: string | null; mailing: Record<string, unknown> | null };
+
+export function caDir(deps: Deps): string {
+  return path.join(deps.config.dataDir, 'ca');
+}
+
+/** Key pair (native), certificate from the CA, then the pickup. The CA is made on first use. */
+export async function issueNewPickup(deps: Deps, subscriber: Subscriber, options: IssueOptions): Promise<IssuedPickup> {
+  const now = deps.clock();
+  const ca = await loadOrCreateDevCa(caDir(deps), deps.sealer, now, deps.random);
+  const keys = await generateRsaKeyPair();
+  const cert = issueCertificate({
+    subscriber,
+    publicKeyPem: keys.publicKeyPem,
+    issuer: { certPem: ca.issuingCertPem, keyPem: ca.issuingKeyPem },
+    now,
+    random: deps.random,
+    extensions: { policyOids: deps.config.policyOids, cpsUrl: deps.config.cpsUrl ?? undefined, crlUrls: deps.config.crlUrls },
+  });
+  return createPickup(deps, {
+    keyPem: keys.privateKeyPem,
+    certPem: cert.certPem,
+    chainPems: [ca.issuingCertPem, ca.rootCertPem],
+    certType: subscriber.type,
+    nameRomaji: subscriber.nameRomaji,
+    nameJa: subscriber.nameJa ?? null,
+    email: subscriber.email ?? null,
+    applicationCode: options.applicationCode,
+    mailing: options.mailing,
+    issuedAt: cert.notBefore,
+    p12Profile: options.p12Profile,
+  });
+}

@@ -1,0 +1,101 @@
+import { addEvent, lastEventAt } from '../db/events.js';
+import { findPickupById, findPickupByTokenHash, findSealedFile, markFirstDownload, startWindow } from '../db/pickups.js';
+import type { PickupRow } from '../db/schema.js';
+import { admitAttempt, clearClient } from '../db/throttle.js';
+import type { Deps } from '../deps.js';
+import { MINUTE } from '../lib/clock.js';
+import { CODE_ALPHABET, CODE_LENGTH, normalizeCodeInput } from '../pickup/secret-code.js';
+import { isLive, pickupState, type PickupState } from '../pickup/state.js';
+import { hashToken, normalizeToken, tokenLogId } from '../pickup/token.js';
+import { HasherBusyError } from '../password-hasher.js';
+
+export type Lookup =
+  | { kind: 'incomplete' }
+  | { kind: 'unknown' }
+  | { kind: 'found'; token: string; pickup: PickupRow; state: PickupState; logId: string };
+
+export function lookupPickup(deps: Deps, rawToken: string, now: number): Lookup {
+  const checked = normalizeToken(rawToken);
+  if (!checked.ok) return { kind: 'incomplete' };
+  const tokenHash = hashToken(checked.token);
+  const pickup = findPickupByTokenHash(deps.db, tokenHash);
+  if (!pickup) return { kind: 'unknown' };
+  return { kind: 'found', token: checked.token, pickup, state: pickupState(pickup, now), logId: tokenLogId(tokenHash) };
+}
+
+/** Page views go on the support timeline, at most one a minute so a crawler cannot bloat it. */
+export function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: string): void {
+  const last = lastEventAt(deps.db, pickup.id, 'page-view');
+  if (last !== null && now - last < MINUTE) return;
+  addEvent(deps.db, pickup.id, now, 'page-view', { client });
+}
+
+export type PasswordOutcome =
+  | { kind: 'ok' }
+  | { kind: 'empty' }
+  | { kind: 'length'; length: number }
+  | { kind: 'chars' }
+  | { kind: 'wrong' }
+  | { kind: 'throttled'; retryAfterMs: number }
+  | { kind: 'busy'; retryAfterSeconds: number };
+
+const ALLOWED = new Set(CODE_ALPHABET);
+
+/**
+ * Checks a password. Input that cannot be the password (empty, wrong length, a character the
+ * alphabet leaves out) is answered without spending a guess: it reveals nothing secret.
+ */
+export async function checkPassword(
+  deps: Deps,
+  pickup: PickupRow,
+  rawInput: string,
+  clientKey: string,
+  client: string,
+  now: number,
+): Promise<PasswordOutcome> {
+  const input = normalizeCodeInput(rawInput);
+  if (input.length === 0) return { kind: 'empty' };
+  if ([...input].length !== CODE_LENGTH) return { kind: 'length', length: [...input].length };
+  if (![...input].every((ch) => ALLOWED.has(ch))) return { kind: 'chars' };
+  // Refuse before spending a guess when no hasher slot is free; admitAttempt is synchronous, so
+  // nothing can take the slot between this check and the verify call below.
+  if (deps.hasher.queued >= deps.hasher.queueLimit) return { kind: 'busy', retryAfterSeconds: 2 };
+  const verdict = admitAttempt(deps.db, pickup.id, clientKey, now);
+  if (!verdict.allowed) {
+    addEvent(deps.db, pickup.id, now, 'throttled', { client, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
+    return { kind: 'throttled', retryAfterMs: verdict.retryAfterMs };
+  }
+  let ok: boolean;
+  try {
+    ok = await deps.hasher.verify(pickup.passwordHash, input);
+  } catch (err) {
+    if (err instanceof HasherBusyError) return { kind: 'busy', retryAfterSeconds: err.retryAfterSeconds };
+    throw err;
+  }
+  const at = deps.clock();
+  if (!ok) {
+    addEvent(deps.db, pickup.id, at, 'password-failed', { client });
+    return { kind: 'wrong' };
+  }
+  clearClient(deps.db, pickup.id, clientKey);
+  addEvent(deps.db, pickup.id, at, 'password-ok', { client });
+  return { kind: 'ok' };
+}
+
+export type DownloadOutcome = { kind: 'file'; bytes: Uint8Array; pickup: PickupRow } | { kind: 'dead'; pickup: PickupRow; state: PickupState };
+
+/** Starts the window on the first press (atomically) and returns the PKCS#12 while it is open. */
+export async function downloadP12(deps: Deps, pickup: PickupRow, client: string, now: number): Promise<DownloadOutcome> {
+  const started = startWindow(deps.db, pickup.id, now);
+  if (started) addEvent(deps.db, pickup.id, now, 'window-started', { client });
+  // A racing press may have started the window since `pickup` was read: read the row again.
+  const current = started ?? findPickupById(deps.db, pickup.id) ?? pickup;
+  const state = pickupState(current, now);
+  if (!isLive(state) || current.windowStartedAt === null) return { kind: 'dead', pickup: current, state };
+  const sealed = findSealedFile(deps.db, current.id);
+  if (!sealed) return { kind: 'dead', pickup: current, state: 'downloaded' };
+  const bytes = await deps.sealer.open(sealed.jwe, { purpose: 'p12', id: current.id });
+  markFirstDownload(deps.db, current.id, now);
+  addEvent(deps.db, current.id, now, 'downloaded', { client, bytes: bytes.length });
+  return { kind: 'file', bytes, pickup: current };
+}

@@ -1,0 +1,149 @@
+import { MultiBar, Presets } from 'cli-progress';
+import type { Deps } from '../deps.js';
+import { mailingWarnings } from '../letters/addressing.js';
+import { createMailer, type Mailer } from '../mail/transport.js';
+import type { FieldError } from '../pki/profiles.js';
+import type { P12Profile } from '../pki/p12.js';
+import { PickupExistsError, type IssuedPickup } from '../services/create-pickup.js';
+import { deliverIssued, type Delivery } from '../services/deliver-issued.js';
+import { issueNewPickup } from '../services/issue-new.js';
+import { readBatchFile } from './batch-input.js';
+import { planBatch, type PlannedRow } from './batch-plan.js';
+import type { CommandContext } from './context.js';
+import { deliveryJson, LETTERS_WARNING, mailText } from './delivery-output.js';
+import { issuedJson } from './present.js';
+
+/**
+ * Two rows in flight keep both cores busy: RSA key generation, argon2 and sealing run on
+ * libuv's thread pool while the other row builds its PKCS#12 on the main thread.
+ */
+export const BATCH_CONCURRENCY = 2;
+
+export type BatchOptions = { file: string; p12Profile: P12Profile; lettersDir: string | null; json: boolean };
+
+type Outcome =
+  | { row: number; status: 'issued'; issued: IssuedPickup; type: string; applicationCode: string; delivery: Delivery | null; warnings: string[]; error?: string }
+  | { row: number; status: 'skipped' | 'failed'; errors: FieldError[] };
+
+type Issue = Extract<PlannedRow, { status: 'issue' }>;
+
+async function issueRow(deps: Deps, mailer: Mailer, p: Issue, o: BatchOptions): Promise<Outcome> {
+  let issued: IssuedPickup;
+  try {
+    issued = await issueNewPickup(deps, p.subscriber, { p12Profile: o.p12Profile, applicationCode: p.applicationCode, mailing: p.mailing });
+  } catch (err) {
+    // Nothing was written: createPickup inserts in one transaction, after all the work is done.
+    if (err instanceof PickupExistsError) return { row: p.row, status: 'skipped', errors: [{ field: 'applicationCode', message: 'already issued' }] };
+    return { row: p.row, status: 'failed', errors: [{ field: '(issue)', message: (err as Error).message }] };
+  }
+  const warnings = o.lettersDir === null ? [] : mailingWarnings(p.mailing);
+  const base = { row: p.row, status: 'issued' as const, issued, type: p.subscriber.type, applicationCode: p.applicationCode, warnings };
+  try {
+    return { ...base, delivery: await deliverIssued(deps, mailer, issued, o.lettersDir) };
+  } catch (err) {
+    return { ...base, delivery: null, error: (err as Error).message };
+  }
+}
+
+function fromPlan(p: Exclude<PlannedRow, Issue>): Outcome {
+  if (p.status === 'failed') return p;
+  return { row: p.row, status: 'skipped', errors: [{ field: 'applicationCode', message: `already issued as serial ${p.serial}` }] };
+}
+
+/** The secrets reach stdout only when no letter holds them. */
+function outcomeText(o: Outcome, lettersOn: boolean): { out: string; err: string } {
+  const tag = `row ${o.row}`.padEnd(8);
+  if (o.status !== 'issued') {
+    const lines = o.errors.map((e, i) => `${i === 0 ? tag : ' '.repeat(8)} ${o.status.padEnd(8)} ${e.field}: ${e.message}`);
+    return o.status === 'failed' ? { out: '', err: lines.join('\n') + '\n' } : { out: lines.join('\n') + '\n', err: '' };
+  }
+  const i = o.issued;
+  const secrets = `${' '.repeat(8)} password ${i.password}  PIN ${i.pin}`;
+  let out = `${tag} issued   ${i.serial}  ${o.applicationCode}  mail ${o.delivery ? mailText(o.delivery.mail) : '-'}\n`;
+  if (!lettersOn) out += `${secrets}\n`;
+  for (const w of o.warnings) out += `${' '.repeat(8)} warning: ${w}\n`;
+  let err = '';
+  if (o.error) err = `${tag} ISSUED ${i.serial} BUT ${o.error}\n${secrets}\n`;
+  else if (o.delivery?.letters.status === 'failed') {
+    err = `${tag} LETTERS NOT WRITTEN for ${i.serial}: ${o.delivery.letters.error}\n${secrets}\n${' '.repeat(8)} write these down now, or cancel ${i.serial} and issue again\n`;
+  }
+  return { out, err };
+}
+
+function outcomeJson(o: Outcome): Record<string, unknown> {
+  if (o.status !== 'issued') return { row: o.row, status: o.status, errors: o.errors };
+  return {
+    ...issuedJson(o.issued, { type: o.type, applicationCode: o.applicationCode }),
+    row: o.row,
+    status: 'issued',
+    ...(o.delivery ? deliveryJson(o.delivery) : {}),
+    ...(o.error ? { error: o.error } : {}),
+    ...(o.warnings.length > 0 ? { warnings: o.warnings } : {}),
+  };
+}
+
+/** `issue --batch FILE`: every row all-or-nothing, two at a time, resumable by application code. */
+export async function runBatch(ctx: CommandContext, o: BatchOptions): Promise<number> {
+  const rows = readBatchFile(o.file);
+  const deps = ctx.deps();
+  const plan = planBatch(deps.db, rows, deps.clock());
+  const todo = plan.filter((p): p is Issue => p.status === 'issue');
+  const outcomes: Outcome[] = [];
+  const bars = ctx.isTTY ? new MultiBar({ stream: process.stderr, format: ' {bar} {value}/{total} rows issued', hideCursor: true, clearOnComplete: true }, Presets.shades_classic) : null;
+  const bar = bars && todo.length > 0 ? bars.create(todo.length, 0) : null;
+  const write = (text: string, stream: 'out' | 'err') => {
+    if (!text) return;
+    if (bar) bars!.log(text);
+    else if (stream === 'out') ctx.stdout(text);
+    else ctx.stderr(text);
+  };
+  const report = (out: Outcome) => {
+    outcomes.push(out);
+    if (o.json) write(JSON.stringify(outcomeJson(out)) + '\n', 'out');
+    else {
+      const text = outcomeText(out, o.lettersDir !== null);
+      write(text.out, 'out');
+      write(text.err, 'err');
+    }
+  };
+  for (const p of plan) if (p.status !== 'issue') report(fromPlan(p));
+
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    write('Interrupted: finishing the rows in progress, then stopping (Ctrl-C again quits at once, losing their letters).\n', 'err');
+  };
+  process.on('SIGINT', onSigint);
+  const mailer = createMailer(deps.config);
+  let next = 0;
+  try {
+    const worker = async () => {
+      while (next < todo.length && !interrupted) {
+        const p = todo[next++]!;
+        report(await issueRow(deps, mailer, p, o));
+        bar?.increment();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, todo.length) }, worker));
+  } finally {
+    process.off('SIGINT', onSigint);
+    mailer.close();
+    bars?.stop();
+  }
+
+  const count = (s: string) => outcomes.filter((x) => x.status === s).length;
+  const issuedRows = outcomes.filter((x): x is Extract<Outcome, { status: 'issued' }> => x.status === 'issued');
+  const lettersMissing = issuedRows.filter((x) => x.error || x.delivery?.letters.status === 'failed').length;
+  const mailFailed = issuedRows.filter((x) => x.delivery?.mail.status === 'failed').length;
+  const summary = [`${count('issued')} issued, ${count('skipped')} skipped (already issued), ${count('failed')} failed, of ${plan.length} rows.`];
+  if (o.lettersDir !== null && issuedRows.length > 0) summary.push(`Letters are in ${o.lettersDir}. ${LETTERS_WARNING}`);
+  if (lettersMissing > 0) summary.push(`${lettersMissing} pickup(s) have NO letters: see the messages above.`);
+  if (mailFailed > 0) summary.push(`${mailFailed} mail(s) failed and are recorded: run "npm run staff -- mail --retry".`);
+  if (interrupted) summary.push(`Stopped: ${todo.length - next} row(s) not started. Run the same command again to continue.`);
+  // The JSON lines stay machine-readable on stdout; the summary is for the person.
+  (o.json ? ctx.stderr : ctx.stdout)(summary.join('\n') + '\n');
+  if (interrupted) return 130;
+  if (count('failed') > 0) return 1;
+  return lettersMissing > 0 ? 3 : 0;
+}

@@ -1,0 +1,11 @@
+import type { Command } from '../context.js';
+import { cancel } from './cancel.js';
+import { importCommand } from './import.js';
+import { issue } from './issue.js';
+import { list } from './list.js';
+import { mail } from './mail.js';
+import { purge } from './purge.js';
+import { remindExpiry } from './remind-expiry.js';
+import { status } from './status.js';
+
+export const commands: Command[] = [issue, importCommand, status, cancel, purge, list, mail, remindExpiry];

@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../src/staff/cli.js';
+import { DAY } from '../src/lib/clock.js';
+import { cookieFrom, makeTestApp, ORIGIN, pathOf, tmpFile, type TestApp } from './helpers.js';
+import { openP12, pemBlocks } from './openssl.js';
+
+let t: TestApp;
+beforeEach(() => {
+  t = makeTestApp();
+});
+afterEach(() => t.close());
+
+async function staff(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { env: {}, stdout: (s) => out.push(s), stderr: (s) => err.push(s), isTTY: false, preparedDeps: t.deps });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+describe('staff issue', () => {
+  it('prints one JSON line with the contract keys, and the pickup works', async () => {
+    const r = await staff(['issue', '--name-romaji', 'YAMADA TARO', '--email', 'taro@example.jp', '--validity-years', '3', '--json', '--no-letters']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const j = JSON.parse(lines[0]!);
+    for (const k of ['serial', 'url', 'password', 'pin', 'issuedAt', 'expiresAt']) expect(j).toHaveProperty(k);
+    expect(j.url).toMatch(new RegExp(`^${ORIGIN}/d/[0-9A-Z*~$=]{27}$`));
+    expect(j.password).toMatch(/^[A-HJ-NP-Za-km-np-z2-9]{8}$/);
+    expect(Date.parse(j.expiresAt) - Date.parse(j.issuedAt)).toBe(30 * DAY);
+    const res = await t.http().post(pathOf(j.url)).set('Origin', ORIGIN).type('form').send({ password: j.password });
+    expect(res.status).toBe(303);
+    cookieFrom(res);
+  });
+
+  it('refuses a bad name with a message naming the field, and creates nothing', async () => {
+    const r = await staff(['issue', '--name-romaji', 'yamada taro', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('nameRomaji');
+    expect(t.deps.db.$client.prepare('select count(*) n from pickups').get()).toEqual({ n: 0 });
+  });
+
+  it('refuses unknown flags and an unknown profile in one readable line', async () => {
+    expect((await staff(['issue', '--frobnicate'])).code).toBe(1);
+    const r = await staff(['issue', '--name-romaji', 'A B', '--p12-profile', 'rc2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('staff import, status, cancel', () => {
+  it('makes a pickup for a certificate from another CA, counting 30 days from notBefore', async () => {
+    const dir = path.dirname(tmpFile('x'));
+    const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=Other Root']);
+    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=SUZUKI ICHIRO']);
+    run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-out', 'leaf.pem', '-days', '30']);
+    const notBefore = Date.parse(execFileSync('openssl', ['x509', '-in', path.join(dir, 'leaf.pem'), '-noout', '-startdate']).toString().split('=')[1]!);
+    t.clock.set(notBefore + 1000);
+    const r = await staff(['import', '--key', path.join(dir, 'leaf.key'), '--cert', path.join(dir, 'leaf.pem'), '--chain', path.join(dir, 'ca.pem'), '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(Date.parse(j.issuedAt)).toBe(notBefore);
+    const login = await t.http().post(pathOf(j.url)).set('Origin', ORIGIN).type('form').send({ password: j.password });
+    const file = await t.http().post(`${pathOf(j.url)}/download`).set('Origin', ORIGIN).set('Cookie', cookieFrom(login)).type('form').send({})
+      .buffer(true).parse((res, cb) => { const c: Buffer[] = []; res.on('data', (d: Buffer) => c.push(d)); res.on('end', () => cb(null, Buffer.concat(c))); });
+    const opened = openP12(file.body as Buffer, j.pin);
+    expect(opened.ok, opened.stderr).toBe(true);
+    const certs = pemBlocks(opened.pem, 'CERTIFICATE');
+    expect(certs).toHaveLength(2);
+    expect(certs[0]!.replace(/\s/g, '')).toBe(fs.readFileSync(path.join(dir, 'leaf.pem'), 'utf8').replace(/\s/g, ''));
+
+    const mismatched = await staff(['import', '--key', path.join(dir, 'ca.key'), '--cert', path.join(dir, 'leaf.pem')]);
+    expect(mismatched.code).toBe(1);
+    expect(mismatched.stderr).toContain('does not belong');
+  });
+
+  it('status shows the state and the timeline; cancel blocks at once', async () => {
+    const issued = JSON.parse((await staff(['issue', '--name-romaji', 'SATO HANAKO', '--json', '--no-letters'])).stdout);
+    const s1 = JSON.parse((await staff(['status', issued.serial, '--json'])).stdout);
+    expect(s1.state).toBe('pending');
+    expect(s1.events.map((e: { kind: string }) => e.kind)).toContain('created');
+    const c = await staff(['cancel', issued.serial, '--reason', 'subscriber request', '--json']);
+    expect(c.code).toBe(0);
+    expect(JSON.parse(c.stdout)).toMatchObject({ cancelled: true, keyDestroyed: true });
+    const s2 = JSON.parse((await staff(['status', issued.serial.toLowerCase(), '--json'])).stdout);
+    expect(s2.state).toBe('cancelled');
+    expect(s2.keyDestroyed).toBe(true);
+    expect(s2.events.map((e: { kind: string }) => e.kind).slice(-2)).toEqual(['cancelled', 'key-destroyed']);
+    expect((await t.http().get(pathOf(issued.url))).status).toBe(410);
+    expect((await staff(['status', 'NOPE'])).code).toBe(1);
+  });
+});

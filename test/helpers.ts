@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { createAdaptorServer } from '@hono/node-server';
+import request from 'supertest';
+import { createApp } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { openDb } from '../src/db/open.js';
+import type { Deps } from '../src/deps.js';
+import { manualClock } from '../src/lib/clock.js';
+import { seededRandom } from '../src/lib/random.js';
+import { createLogger } from '../src/log.js';
+import { createPasswordHasher } from '../src/password-hasher.js';
+import { createSealer } from '../src/seal.js';
+
+export const T0 = Date.UTC(2026, 10, 26, 1, 0, 0);
+export const ORIGIN = 'http://portal.test';
+
+const key = (byte: number) => Buffer.alloc(32, byte).toString('base64url');
+export const TEST_SECRETS = { seal: key(1), pepper: key(2), session: key(3) };
+
+// The development CA is slow to make (RSA keys); one per test worker, in its own folder.
+let sharedDataDir: string | null = null;
+export function workerDataDir(): string {
+  sharedDataDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'uketori-test-'));
+  return sharedDataDir;
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    PUBLIC_URL: ORIGIN,
+    DATA_DIR: workerDataDir(),
+    SEAL_KEYS: `test1:${TEST_SECRETS.seal}`,
+    PASSWORD_PEPPER: TEST_SECRETS.pepper,
+    SESSION_KEY: TEST_SECRETS.session,
+    LOG_LEVEL: 'info',
+    ...overrides,
+  });
+}
+
+export type TestApp = {
+  deps: Deps;
+  clock: ReturnType<typeof manualClock>;
+  logs: string[];
+  http: () => ReturnType<typeof request>;
+  close: () => void;
+};
+
+/** A fresh app: in-memory database with the real migrations, fixed clock, seeded randomness. */
+export function makeTestApp(options: { now?: number; seed?: number; config?: Config; dbFile?: string; hasherConcurrency?: number; queueLimit?: number } = {}): TestApp {
+  const clock = manualClock(options.now ?? T0);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const config = options.config ?? testConfig();
+  const deps: Deps = {
+    db: openDb(options.dbFile ?? ':memory:'),
+    clock,
+    random: seededRandom(options.seed ?? 42),
+    config,
+    sealer: createSealer((config.sealKeys ?? []).map((k) => ({ kid: k.kid, key: new Uint8Array(Buffer.from(k.key, 'base64url')) }))),
+    hasher: createPasswordHasher({
+      pepper: new Uint8Array(Buffer.from(config.passwordPepper!, 'base64url')),
+      concurrency: options.hasherConcurrency,
+      queueLimit: options.queueLimit,
+    }),
+    sessionKey: new Uint8Array(Buffer.from(config.sessionKey!, 'base64url')),
+    log: createLogger('info', sink),
+  };
+  const server = createAdaptorServer({ fetch: createApp(deps).fetch });
+  return {
+    deps,
+    clock,
+    logs,
+    http: () => request(server),
+    close: () => {
+      server.close();
+      deps.db.$client.close();
+    },
+  };
+}
+
+/** Path part of a pickup URL, for supertest. */
+export function pathOf(url: string): string {
+  return new URL(url).pathname;
+}
+
+export function cookieFrom(res: { headers: Record<string, unknown> }): string {
+  const raw = res.headers['set-cookie'];
+  const list = Array.isArray(raw) ? (raw as string[]) : [];
+  const session = list.find((c) => c.includes('uketori_session='));
+  if (!session) throw new Error('no session cookie was set');
+  return session.split(';')[0]!;
+}
+
+export function tmpFile(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uketori-file-'));
+  return path.join(dir, name);
+}
