@@ -16,7 +16,7 @@ import { rssRows } from './rss-rows.js';
 import { sampleRss } from './rss.js';
 import { REPO_ROOT, serverEnv } from './server.js';
 import { errorText, parseSettings, type PhaseResult } from './settings.js';
-import { issueOne, type IssuedPickup } from './staff.js';
+import { issueBatch, issueOne, type IssuedPickup } from './staff.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -93,7 +93,8 @@ async function main(): Promise<number> {
   }
   const batch = await attempt('batch', () => runBatch(s, env, key));
   sampler?.phase('password');
-  await attempt('password', () => runPassword(s, server?.origin ?? null, batch?.pickups ?? []));
+  const topUp = async (count: number) => (await issueBatch(s.appDir, env, count, workDir, 'flood')).pickups;
+  await attempt('password', () => runPassword(s, server?.origin ?? null, batch?.pickups ?? [], topUp));
   const rss = rssRows(sampler, server === null);
   sampler?.stop();
   await cleanUp();

@@ -2,14 +2,14 @@ import { ConfigError } from '../src/config.js';
 import { formatJst } from '../src/i18n/format.js';
 import { validateSubscriber } from '../src/pki/profiles.js';
 import { main as serve } from '../src/server.js';
-import { issueNewPickup } from '../src/services/issue-new.js';
+import { issueNewPickup, subscriberRules } from '../src/services/issue-new.js';
 
 /** `npm run demo`: the portal on its embedded defaults, and one sample pickup to try it with. */
 async function demo() {
   const { deps } = serve(process.env);
   const checked = validateSubscriber(
     { type: 'basic', nameRomaji: 'YAMADA TARO', email: 'taro@example.jp' },
-    { now: deps.clock() },
+    subscriberRules(deps),
   );
   if (!checked.ok) throw new Error('demo subscriber refused');
   const p = await issueNewPickup(deps, checked.subscriber, { p12Profile: 'compat', applicationCode: null, mailing: null });
@@ -21,7 +21,7 @@ async function demo() {
     `  Password  ${p.password}   (enter it on the page)`,
     `  PIN       ${p.pin}   (opens CERT.P12 when you import it)`,
     `  Serial    ${p.serial}`,
-    `  Valid until ${formatJst(p.expiresAt, 'en')}`,
+    `  Download by ${formatJst(p.expiresAt, 'en')}`,
     '',
     `  Check the file:  openssl pkcs12 -in CERT.P12 -passin pass:${p.pin} -noout && echo OK`,
     '  Stop with Ctrl-C. Data lives in ' + deps.config.dataDir,

@@ -6,7 +6,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const port = z.coerce.number().int().min(1).max(65535);
+const port = z.coerce.number().int().min(0).max(65535);
 const base64Key = (what: string) =>
   z
     .string()
@@ -35,6 +35,11 @@ const envSchema = z.object({
     .optional(),
   CPS_URL: z.url().optional(),
   SUPPORT_CONTACT: z.string().min(1).default('CA support desk / 認証局サポート窓口'),
+  /** Certificate lifetimes (years) the CA offers; the subscriber picks one, the first is the default. */
+  VALIDITY_YEARS: z
+    .string()
+    .regex(/^([1-9]|10)(,([1-9]|10))*$/, 'VALIDITY_YEARS must be whole years from 1 to 10 separated by commas, e.g. 2,3')
+    .default('2,3'),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
 });
 
@@ -58,6 +63,7 @@ export type Config = {
   cpsUrl: string | null;
   supportContact: string;
   sweepIntervalMs: number;
+  validityYears: number[];
 };
 
 /** Reads the configuration from an environment map. Pure: it never touches the disk. */
@@ -73,6 +79,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`);
   if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
     throw new ConfigError('invalid configuration: PUBLIC_URL must be an origin without a path, e.g. https://pickup.example.jp');
+  }
+  // The mailed URL is PUBLIC_URL + "/d/" + a 27-character token, on one line a mail program never wraps (76).
+  if (publicUrl.origin.length + 30 > 76) {
+    throw new ConfigError('invalid configuration: PUBLIC_URL must be at most 46 characters, or the mailed download URL would wrap');
   }
   const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
   const crlUrls = list(e.CRL_URLS);
@@ -102,5 +112,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cpsUrl: e.CPS_URL ?? null,
     supportContact: e.SUPPORT_CONTACT,
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
+    validityYears: e.VALIDITY_YEARS.split(',').map(Number),
   };
 }

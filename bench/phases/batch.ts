@@ -27,6 +27,7 @@ export async function runBatch(s: Settings, env: NodeJS.ProcessEnv, key: KeySpec
   try {
     app = await issueBatch(s.appDir, env, n, s.workDir);
     pickups = app.pickups;
+    if (app.exitCode !== 0) notes.push(`4. The batch command exited with ${app.exitCode} although it printed all ${n} pickups.`);
   } catch (err) {
     errors.push(`4. Batch issuance: ${errorText(err)}`);
   }

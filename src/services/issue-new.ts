@@ -4,10 +4,15 @@ import { loadOrCreateDevCa } from '../pki/ca-store.js';
 import { issueCertificate } from '../pki/certificate.js';
 import { generateRsaKeyPair } from '../pki/keys.js';
 import type { P12Profile } from '../pki/p12.js';
-import type { Subscriber } from '../pki/profiles.js';
+import type { Subscriber, ValidateOptions } from '../pki/profiles.js';
 import { createPickup, type IssuedPickup } from './create-pickup.js';
 
 export type IssueOptions = { p12Profile: P12Profile; applicationCode: string | null; mailing: Record<string, unknown> | null };
+
+/** The validation rules in force: today's date (birth dates) and the lifetimes the CA offers. */
+export function subscriberRules(deps: Deps): ValidateOptions {
+  return { now: deps.clock(), allowedValidityYears: deps.config.validityYears };
+}
 
 export function caDir(deps: Deps): string {
   return path.join(deps.config.dataDir, 'ca');

@@ -3,7 +3,7 @@ import { P12_PROFILES, type P12Profile } from '../../pki/p12.js';
 import { mailingErrors, mailingWarnings } from '../../letters/addressing.js';
 import { createMailer } from '../../mail/transport.js';
 import { deliverIssued } from '../../services/deliver-issued.js';
-import { issueNewPickup } from '../../services/issue-new.js';
+import { issueNewPickup, subscriberRules } from '../../services/issue-new.js';
 import { runBatch } from '../batch.js';
 import { printJson, UsageError, type Command } from '../context.js';
 import { deliveryJson, deliveryLines, letterOptions, lettersDirOption } from '../delivery-output.js';
@@ -52,7 +52,7 @@ export const issue: Command = {
     const input = subscriberInput(args);
     if (Object.keys(input).length === 0) throw new UsageError('say who the certificate is for: --name-romaji "YAMADA TARO", or --in subscriber.json');
     const deps = ctx.deps();
-    const checked = validateSubscriber(input, { now: deps.clock() });
+    const checked = validateSubscriber(input, subscriberRules(deps));
     const refused = checked.ok ? mailingErrors(checked.mailing) : checked.errors;
     if (!checked.ok || refused.length > 0) {
       ctx.stderr(`staff issue: the subscriber was refused:\n${formatFieldErrors(refused)}\n`);

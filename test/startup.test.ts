@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+function start(env: Record<string, string>) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+}
+
+describe('start-up refuses a bad configuration in one readable line', () => {
+  const dataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'uketori-start-'));
+
+  it.each([
+    [{ PORT: 'eighty' }, /^uketori: invalid configuration: PORT: /],
+    [{ PUBLIC_URL: 'ftp://x' }, /^uketori: invalid configuration: PUBLIC_URL: /],
+    [{ PUBLIC_URL: 'https://pickup.example.jp/portal' }, /^uketori: invalid configuration: PUBLIC_URL must be an origin/],
+    [{ SESSION_KEY: 'short' }, /^uketori: invalid configuration: SESSION_KEY: /],
+    [{ SEAL_KEYS: 'k1' }, /^uketori: invalid configuration: SEAL_KEYS: /],
+  ])('%o', (env, message) => {
+    const r = start({ DATA_DIR: dataDir(), ...env });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(message);
+  });
+
+  it('refuses to invent a seal key for a DATA_DIR that already holds pickups', () => {
+    const dir = dataDir();
+    fs.writeFileSync(path.join(dir, 'uketori.db'), '');
+    const r = start({ DATA_DIR: dir, PORT: '0' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/missing but .* already holds data/);
+  });
+});
