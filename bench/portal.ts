@@ -20,7 +20,10 @@ export async function fetchLanding(url: string): Promise<number> {
   return (await res.arrayBuffer()).byteLength;
 }
 
-/** POST the password; returns the Cookie header built from whatever Set-Cookie came back. */
+/**
+ * POST the password; returns the Cookie header built from whatever Set-Cookie came back. The
+ * answer may be the page itself (200) or a redirect to it (303, post/redirect/get).
+ */
 export async function logIn(url: string, password: string, origin: string): Promise<string> {
   const res = await fetch(url, {
     method: 'POST',
@@ -28,7 +31,7 @@ export async function logIn(url: string, password: string, origin: string): Prom
     body: new URLSearchParams({ password }).toString(),
     redirect: 'manual',
   });
-  await expectStatus(res, 200, `POST ${url} (right password)`);
+  if (res.status !== 303) await expectStatus(res, 200, `POST ${url} (right password)`);
   await res.arrayBuffer();
   const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!.trim()).filter(Boolean);
   if (cookies.length === 0) throw new Error(`POST ${url} (right password) set no cookie`);

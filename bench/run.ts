@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllGroupsSync, stopAllGroups } from './child.js';
-import { keySpecFromP12, parseKeySpec, type KeySpec } from './key-spec.js';
+import { keySpecFromP12, type KeySpec } from './key-spec.js';
 import { describeCommit, machineFacts } from './machine.js';
 import { ensureNginx, startNginx } from './nginx.js';
 import { runBatch } from './phases/batch.js';
@@ -87,7 +87,7 @@ async function main(): Promise<number> {
   const download = await attempt('download', () => runDownload(s, nginx, pickup, server?.origin ?? null));
   sampler?.phase(null);
 
-  let key: KeySpec | null = s.key === null ? null : parseKeySpec(s.key);
+  let key: KeySpec | null = s.key;
   if (key === null && download?.p12File && pickup !== null) {
     key = await keySpecFromP12(download.p12File, [pickup.pin, pickup.password, '']);
   }

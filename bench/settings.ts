@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseKeySpec, type KeySpec } from './key-spec.js';
 import type { Row } from './report.js';
 
 export type Settings = {
@@ -16,7 +17,7 @@ export type Settings = {
   /** The checkout to measure (--app DIR); this repository by default. */
   appDir: string;
   /** --key rsa:2048|ec:P-256|ed25519; null: read it from the app's P12. */
-  key: string | null;
+  key: KeySpec | null;
   workDir: string;
   rawDir: string;
   log(line: string): void;
@@ -44,7 +45,7 @@ export function parseSettings(argv: string[], dirs: { workDir: string; rawDir: s
     argon2S: quick ? 3 : 10,
     startTimeoutMs: quick ? 10_000 : 30_000,
     appDir: resolve(values.app ?? dirs.repoRoot),
-    key: values.key ?? null,
+    key: values.key === undefined ? null : parseKeySpec(values.key),
     workDir: dirs.workDir,
     rawDir: dirs.rawDir,
     log: (line) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`),

@@ -13,12 +13,22 @@ export type IssuedPickup = {
 };
 
 /** npm prints its own banner on stdout: keep only the lines that are JSON objects. */
-function parsePickups(stdout: string): IssuedPickup[] {
+function jsonLines(stdout: string): Record<string, unknown>[] {
   return stdout
     .split('\n')
     .filter((line) => line.trim().startsWith('{'))
-    .map((line) => JSON.parse(line) as IssuedPickup)
-    .filter((p) => typeof p.url === 'string' && typeof p.password === 'string');
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+function isPickup(line: Record<string, unknown>): boolean {
+  return typeof line.url === 'string' && typeof line.password === 'string';
+}
+
+/** Names in the subscriber's romaji alphabet (A-Z and spaces): BENCH USER AAAA, AAAB, ... */
+function romajiName(index: number): string {
+  let suffix = '';
+  for (let n = index, i = 0; i < 4; i++, n = Math.floor(n / 26)) suffix = String.fromCharCode(65 + (n % 26)) + suffix;
+  return `BENCH USER ${suffix}`;
 }
 
 /**
@@ -26,10 +36,16 @@ function parsePickups(stdout: string): IssuedPickup[] {
  * exits 3 when only the letters failed) still yields them; fewer pickups is an error.
  */
 function expectPickups(result: RunResult, count: number, what: string): IssuedPickup[] {
-  const pickups = parsePickups(result.stdout);
+  const lines = jsonLines(result.stdout);
+  const pickups = lines.filter(isPickup) as IssuedPickup[];
   if (pickups.length === count) return pickups;
-  const lines = (result.stderr || result.stdout).trim().split('\n').filter((l) => !/^\s+at /.test(l));
-  throw new Error(`${what} exited with ${result.code} and printed ${pickups.length} of ${count} pickups:\n${lines.slice(-10).join('\n')}`);
+  const refused = lines.find((line) => !isPickup(line));
+  const tail = (result.stderr || result.stdout).trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-10);
+  throw new Error(
+    `${what} exited with ${result.code} and printed ${pickups.length} of ${count} pickups:\n` +
+      (refused === undefined ? '' : `first refusal: ${JSON.stringify(refused)}\n`) +
+      tail.join('\n'),
+  );
 }
 
 export async function issueOne(appDir: string, env: NodeJS.ProcessEnv): Promise<IssuedPickup> {
@@ -47,7 +63,7 @@ export type BatchResult = { pickups: IssuedPickup[]; seconds: number; perSecond:
 export async function issueBatch(appDir: string, env: NodeJS.ProcessEnv, count: number, dir: string, label = 'batch'): Promise<BatchResult> {
   const rows = Array.from({ length: count }, (_, i) => {
     const n = String(i + 1).padStart(4, '0');
-    return `BENCH USER ${n},bench+${label}-${n}@example.jp,BENCH-${label.toUpperCase()}-${n}`;
+    return `${romajiName(i)},bench+${label}-${n}@example.jp,BENCH-${label.toUpperCase()}-${n}`;
   });
   const csv = join(dir, `${label}-${count}.csv`);
   await writeFile(csv, ['nameRomaji,email,applicationCode', ...rows].join('\n') + '\n');

@@ -9,6 +9,7 @@ import { language } from './http/language.js';
 import { messages } from './i18n/index.js';
 import { noticeResponse } from './http/pages.js';
 import { securityHeaders } from './http/security-headers.js';
+import { helpRoutes } from './routes/help.js';
 import { pickupRoutes } from './routes/pickup.js';
 import { staticRoutes } from './routes/static.js';
 
@@ -49,6 +50,7 @@ export function createApp(deps: Deps) {
   });
   app.route('/', staticRoutes());
   app.route('/', pickupRoutes(deps));
+  app.route('/', helpRoutes());
 
   app.notFound((c) => {
     const t = c.get('t');
@@ -59,7 +61,7 @@ export function createApp(deps: Deps) {
     if (!c.get('t')) {
       c.set('lang', 'ja');
       c.set('t', messages.ja);
-      c.set('langHref', '/?lang=en');
+      c.set('langHref', '?lang=en');
     }
     const t = c.get('t');
     if (err instanceof HTTPException && err.status === 403) {

@@ -23,7 +23,7 @@ export function openDeps(env: Record<string, string | undefined>, options: OpenO
     clock,
     random,
     config,
-    sealer: createSealer(secrets.sealKeys),
+    sealer: createSealer(secrets.sealKeys, { reload: secrets.reloadSealKeys }),
     hasher: createPasswordHasher({ pepper: secrets.pepper }),
     sessionKey: secrets.sessionKey,
     log: createLogger(config.logLevel, options.logDestination),

@@ -23,12 +23,20 @@ export interface PasswordHasher {
 export type HasherOptions = { pepper: Uint8Array; concurrency?: number; queueLimit?: number };
 
 /**
+ * One argon2 computation per core, and never the whole libuv thread pool (argon2 runs there):
+ * one pool thread stays free for the file and crypto work of every other page.
+ */
+export function defaultConcurrency(cores = os.availableParallelism(), poolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4): number {
+  return Math.max(1, Math.min(cores, poolSize - 1));
+}
+
+/**
  * argon2 with a server-side pepper (argon2's `secret`), and at most `concurrency` computations
  * at once so a flood of password posts cannot take every core and 19 MiB per attempt without bound.
  */
 export function createPasswordHasher(options: HasherOptions): PasswordHasher {
   const secret = Buffer.from(options.pepper);
-  const concurrency = options.concurrency ?? os.availableParallelism();
+  const concurrency = options.concurrency ?? defaultConcurrency();
   const queueLimit = options.queueLimit ?? concurrency * 8;
   let inFlight = 0;
   const waiting: Array<() => void> = [];

@@ -14,10 +14,40 @@ export class SealError extends Error {
  */
 export type KeyringSealer = Sealer & { readonly currentKid: string };
 
-export function createSealer(keys: SealKey[]): KeyringSealer {
+export type SealerOptions = {
+  /**
+   * Reads the keyring again. Called once when a blob names a key this process does not know:
+   * a server started before `staff rotate-seal-key` then still opens what staff seal after it.
+   */
+  reload?: () => SealKey[];
+};
+
+/** The key id in a sealed blob's protected header, or null when the blob is malformed. */
+export function sealedKid(jwe: string): string | null {
+  try {
+    const { kid } = decodeProtectedHeader(jwe);
+    return typeof kid === 'string' ? kid : null;
+  } catch {
+    return null;
+  }
+}
+
+export function createSealer(keys: SealKey[], options: SealerOptions = {}): KeyringSealer {
   const [current] = keys;
   if (!current) throw new SealError('no seal key configured');
   const byKid = new Map(keys.map((k) => [k.kid, k.key]));
+  // The sealing key stays the one this process started with; a reload only adds keys that open.
+  const keyFor = (kid: unknown): Uint8Array | undefined => {
+    if (typeof kid !== 'string') return undefined;
+    if (!byKid.has(kid) && options.reload) {
+      try {
+        for (const k of options.reload()) if (!byKid.has(k.kid)) byKid.set(k.kid, k.key);
+      } catch {
+        // An unreadable keyring on disk is the same as an unknown key: SealError below.
+      }
+    }
+    return byKid.get(kid);
+  };
   return {
     currentKid: current.kid,
     async seal(plaintext: Uint8Array, context: SealContext): Promise<string> {
@@ -32,7 +62,7 @@ export function createSealer(keys: SealKey[]): KeyringSealer {
       } catch {
         throw new SealError('sealed blob is malformed');
       }
-      const key = typeof header.kid === 'string' ? byKid.get(header.kid) : undefined;
+      const key = keyFor(header.kid);
       if (!key) throw new SealError(`sealed with unknown key id ${String(header.kid)}`);
       if (header.pur !== context.purpose || header.pid !== context.id) {
         throw new SealError('sealed blob belongs to another record');

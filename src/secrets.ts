@@ -5,7 +5,13 @@ import { ConfigError } from './config.js';
 import type { Random } from './lib/random.js';
 import type { SealKey } from './seal.js';
 
-export type Secrets = { sealKeys: SealKey[]; pepper: Uint8Array; sessionKey: Uint8Array };
+export type Secrets = {
+  sealKeys: SealKey[];
+  /** Reads DATA_DIR/keys again (see createSealer); absent when SEAL_KEYS comes from the environment. */
+  reloadSealKeys?: () => SealKey[];
+  pepper: Uint8Array;
+  sessionKey: Uint8Array;
+};
 
 const KEY_RE = /^[A-Za-z0-9_-]{43}$/;
 
@@ -54,6 +60,20 @@ export function newSealKid(now: number, random: Random): string {
   return `k${day}-${Buffer.from(random(3)).toString('hex')}`;
 }
 
+/** A fresh `kid:base64url` pair for an operator who keeps SEAL_KEYS in the environment. */
+export function newSealKeySpec(now: number, random: Random): string {
+  return `${newSealKid(now, random)}:${Buffer.from(random(32)).toString('base64url')}`;
+}
+
+/** Deletes a key that no sealed value uses any more. The current key is never retired. */
+export function retireSealKey(config: Config, kid: string): void {
+  const dir = keysDir(config);
+  const current = fs.readFileSync(path.join(dir, 'seal-current'), 'utf8').trim();
+  if (kid === current) throw new ConfigError(`seal key "${kid}" is the current key and cannot be retired`);
+  if (!/^[A-Za-z0-9-]{1,32}$/.test(kid)) throw new ConfigError(`"${kid}" is not a seal key id`);
+  fs.rmSync(path.join(dir, `seal-${kid}.key`));
+}
+
 /** Adds a key and makes it current. Old keys stay so that sealed files made with them still open. */
 export function addSealKey(config: Config, now: number, random: Random): string {
   const dir = keysDir(config);
@@ -93,6 +113,7 @@ export function loadSecrets(config: Config, now: number, random: Random): Secret
     sealKeys: config.sealKeys
       ? config.sealKeys.map((k) => ({ kid: k.kid, key: decodeKey(k.key, `SEAL_KEYS (${k.kid})`) }))
       : readSealKeyring(config),
+    reloadSealKeys: config.sealKeys ? undefined : () => readSealKeyring(config),
     pepper: config.passwordPepper ? decodeKey(config.passwordPepper, 'PASSWORD_PEPPER') : readSecretFile(fileOf('pepper.key'), 'pepper'),
     sessionKey: config.sessionKey ? decodeKey(config.sessionKey, 'SESSION_KEY') : readSecretFile(fileOf('session.key'), 'session key'),
   };

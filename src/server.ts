@@ -1,29 +1,172 @@
-import { serve } from '@hono/node-server';
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import { createApp } from './app.js';
 import { openDeps } from './bootstrap.js';
 import { ConfigError } from './config.js';
+import type { Deps } from './deps.js';
+import { securityHeaderList } from './http/security-headers.js';
 import { sweepKeyMaterial } from './sweep.js';
 
+export type ServerTimeouts = {
+  /** The whole request head must arrive within this (slowloris). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A socket that moves no byte either way for this long is closed (a client that stops reading). */
+  socketIdleMs: number;
+};
+
+export const SERVER_TIMEOUTS: ServerTimeouts = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  socketIdleMs: 30_000,
+};
+
+/** How long a shutdown waits for requests in flight before it cuts their connections. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+/** Once connections are cut, how long handlers still running (an argon2 check) get before the database closes. */
+const HANDLER_SETTLE_MS = 1_000;
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error' };
+
+export type PortalServer = http.Server & {
+  /** Requests whose handler has not finished yet. */
+  readonly handling: number;
+};
+
+/**
+ * The HTTP server around the app: Node's timeouts set, and the answers Node or the adapter write
+ * before the app runs (malformed request, bad Host, timeout, oversized head) carry the security
+ * headers and never an error message.
+ */
+export function createPortalServer(deps: Deps, timeouts: ServerTimeouts = SERVER_TIMEOUTS): PortalServer {
+  const headers = securityHeaderList(deps.config.secure);
+  const plain = (status: number): Response =>
+    new Response(REASONS[status] ?? 'Error', {
+      status,
+      headers: [...headers, ['Content-Type', 'text/plain; charset=utf-8'], ['Cache-Control', 'no-store']],
+    });
+  const listener = getRequestListener(createApp(deps).fetch, {
+    errorHandler: (err) => {
+      if (err instanceof RequestError) return plain(400);
+      deps.log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'request failed outside the app');
+      return plain(500);
+    },
+  });
+
+  let handling = 0;
+  const server = http.createServer(
+    {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      // Node checks the two timeouts above only this often (30 s by default).
+      connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs),
+    },
+    (req, res) => {
+      if (!server.listening) res.setHeader('Connection', 'close');
+      handling++;
+      void listener(req, res).finally(() => handling--);
+    },
+  ) as PortalServer;
+  Object.defineProperty(server, 'handling', { get: () => handling });
+  server.timeout = timeouts.socketIdleMs;
+  server.maxRequestsPerSocket = 1000;
+
+  const head = headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (socket.writable && socket.bytesWritten === 0 && err.code !== 'ECONNRESET') {
+      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = REASONS[status]!;
+      socket.write(
+        `HTTP/1.1 ${status} ${body}\r\n${head}Cache-Control: no-store\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      socket.destroySoon();
+    } else {
+      socket.destroy();
+    }
+  });
+  return server;
+}
+
+export type Running = {
+  deps: Deps;
+  server: PortalServer;
+  timer: NodeJS.Timeout;
+  /** Stops accepting, lets requests in flight finish (at most SHUTDOWN_GRACE_MS), closes the database. Idempotent. */
+  shutdown(reason: string): Promise<void>;
+};
+
 /** The one place that opens resources and listens. */
-export function main(env: Record<string, string | undefined> = process.env) {
+export function main(env: Record<string, string | undefined> = process.env): Running {
   const deps = openDeps(env);
+  const { log } = deps;
   const first = sweepKeyMaterial(deps);
-  if (first.destroyed.length > 0) deps.log.info({ destroyed: first.destroyed.length }, 'start-up sweep destroyed ended key material');
+  if (first.destroyed.length > 0) log.info({ destroyed: first.destroyed.length }, 'start-up sweep destroyed ended key material');
   const timer = setInterval(() => {
     const result = sweepKeyMaterial(deps);
-    if (result.destroyed.length > 0) deps.log.info({ destroyed: result.destroyed.length }, 'sweep destroyed ended key material');
+    if (result.destroyed.length > 0) log.info({ destroyed: result.destroyed.length }, 'sweep destroyed ended key material');
   }, deps.config.sweepIntervalMs);
   timer.unref();
 
-  const server = serve({ fetch: createApp(deps).fetch, port: deps.config.port, hostname: deps.config.host }, (info) => {
-    deps.log.info({ address: info.address, port: info.port, publicUrl: deps.config.publicUrl.origin }, 'uketori listening');
+  const server = createPortalServer(deps);
+  server.listen(deps.config.port, deps.config.host, () => {
+    const info = server.address() as { address: string; port: number };
+    log.info({ address: info.address, port: info.port, publicUrl: deps.config.publicUrl.origin }, 'uketori listening');
   });
-  return { deps, server, timer };
+
+  let closing: Promise<void> | null = null;
+  async function stop(reason: string): Promise<void> {
+    log.info({ reason, connections: await connectionCount(server), handling: server.handling }, 'shutting down: no new connections, requests in flight may finish');
+    clearInterval(timer);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // A connection whose response has just finished is idle now: close it rather than wait for keep-alive.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const cut = await Promise.race([closed.then(() => false), sleep(SHUTDOWN_GRACE_MS, true, { ref: false })]);
+    clearInterval(idle);
+    if (cut) {
+      log.warn({ handling: server.handling }, 'shutdown grace over: cutting the connections still open');
+      server.closeAllConnections();
+      await closed;
+    }
+    for (let waited = 0; server.handling > 0 && waited < HANDLER_SETTLE_MS; waited += 50) await sleep(50);
+    deps.db.$client.close();
+    log.info('database closed, shutdown complete');
+  }
+  return { deps, server, timer, shutdown: (reason) => (closing ??= stop(reason)) };
+}
+
+function connectionCount(server: http.Server): Promise<number> {
+  return new Promise((resolve) => server.getConnections((err, count) => resolve(err ? -1 : count)));
+}
+
+/** SIGTERM or SIGINT shuts down gracefully; a second one exits at once. */
+export function exitOnSignals(running: Running): void {
+  let signalled = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (signalled) process.exit(1);
+      signalled = true;
+      running.shutdown(signal).then(
+        () => process.exit(0),
+        (err: Error) => {
+          running.deps.log.error({ err: { name: err.name, message: err.message } }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    main();
+    exitOnSignals(main());
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`uketori: ${err.message}`);

@@ -1,27 +1,60 @@
+import { EXCLUDED_CHARACTERS } from '../src/pickup/secret-code.js';
 import { Layout, type PageProps } from './layout.js';
 
 export type LandingProps = PageProps & {
   action: string;
   deadline: string;
   error: string | null;
-  status?: string;
+  /** Whether the error is about what was typed, so the checklist helps. */
+  checks: boolean;
 };
 
 export function LandingPage(props: LandingProps) {
-  const { t, action, deadline, error } = props;
+  const { t, action, deadline, error, checks } = props;
   return (
     <Layout {...props} title={t.landingTitle}>
       <h1>{t.landingTitle}</h1>
       <p>{t.landingIntro}</p>
       <p class="deadline">{t.landingDeadline(deadline)}</p>
-      <p>{t.landingWhichCode}</p>
+      <section class="letters" aria-labelledby="letters-title">
+        <h2 id="letters-title">{t.lettersTitle}</h2>
+        <div class="letter use">
+          <p class="letter-name">{t.letterPasswordName}</p>
+          <p>{t.letterPasswordUse}</p>
+        </div>
+        <div class="letter later">
+          <p class="letter-name">{t.letterPinName}</p>
+          <p>{t.letterPinUse}</p>
+        </div>
+      </section>
       <form method="post" action={action} class="card" novalidate>
         {error ? (
-          <p id="password-error" class="error" role="alert">
-            {error}
-          </p>
+          <div id="password-error" class="error" role="alert">
+            <p class="error-message">{error}</p>
+            {checks ? (
+              <>
+                <p class="error-checks-title">{t.errorChecksTitle}</p>
+                <ul>
+                  {t.errorChecks.map((line) => (
+                    <li>{line}</li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
+          </div>
         ) : null}
         <label for="password">{t.passwordLabel}</label>
+        <div id="password-hint" class="hint">
+          <p>{t.passwordHint}</p>
+          <p>
+            {t.passwordExcluded}{' '}
+            <span class="chars" translate="no">
+              {EXCLUDED_CHARACTERS.map((ch) => (
+                <kbd>{ch}</kbd>
+              ))}
+            </span>
+          </p>
+        </div>
         <input
           id="password"
           name="password"
@@ -37,18 +70,21 @@ export function LandingPage(props: LandingProps) {
           aria-invalid={error ? 'true' : undefined}
           autofocus
         />
-        <p id="password-hint" class="hint">
-          {t.passwordHint}
-        </p>
         <p class="toggle" hidden>
-          <label>
-            <input type="checkbox" id="show-password" /> {t.showPassword}
-          </label>
+          <input type="checkbox" id="show-password" aria-controls="password" />
+          <label for="show-password">{t.showPassword}</label>
         </p>
         <button type="submit">{t.submitPassword}</button>
       </form>
       <p class="note">{t.landingNoLockout}</p>
-      <p class="note">{t.landingWhatNext}</p>
+      <section aria-labelledby="steps-title">
+        <h2 id="steps-title">{t.stepsTitle}</h2>
+        <ol class="steps">
+          {t.steps.map((line) => (
+            <li>{line}</li>
+          ))}
+        </ol>
+      </section>
     </Layout>
   );
 }

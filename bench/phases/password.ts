@@ -8,6 +8,16 @@ import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
 
 /**
+ * The right password with its characters rotated: the same length and alphabet, so it passes
+ * whatever format check the form makes (a malformed one is a 400 that never reaches argon2).
+ */
+export function wrongPassword(right: string): string {
+  const rotated = right.slice(1) + right.slice(0, 1);
+  if (rotated !== right) return rotated;
+  return right.length > 0 && right[0] !== 'A' ? 'A' + right.slice(1) : 'B' + right.slice(1);
+}
+
+/**
  * Wrong-password POSTs spread round-robin over many pickups. The portal throttles repeated
  * failures per pickup: a pickup that answered 429 is skipped from then on, so the run keeps
  * measuring argon2 and not the throttle. All requests come from 127.0.0.1, so a per-client
@@ -18,6 +28,7 @@ function wrongPasswordRequests(pickups: IssuedPickup[], origin: string, throttle
     const url = new URL(p.url);
     return url.pathname + url.search;
   });
+  const bodies = pickups.map((p) => new URLSearchParams({ password: wrongPassword(p.password) }).toString());
   let next = 0;
   const pick = (): number => {
     for (let tries = 0; tries < paths.length; tries++) {
@@ -30,11 +41,10 @@ function wrongPasswordRequests(pickups: IssuedPickup[], origin: string, throttle
     {
       method: 'POST',
       headers: formHeaders(origin),
-      body: 'password=not-the-password',
       setupRequest: (req: AutocannonRequest, context: RequestContext) => {
         const i = pick();
         context.pickup = i;
-        return { ...req, path: paths[i] };
+        return { ...req, path: paths[i], body: bodies[i] };
       },
       onResponse: (status: number, _body: string, context: RequestContext) => {
         if (status === 429 && typeof context.pickup === 'number') throttled.add(context.pickup);

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, eq, lt, or } from 'drizzle-orm';
 import type { Db } from './open.js';
 import { events, mailLog, type MailRow } from './schema.js';
 
@@ -75,13 +75,4 @@ export function listUnsentMails(db: Db, staleBefore: number): MailRow[] {
     .where(or(eq(mailLog.status, 'failed'), and(eq(mailLog.status, 'sending'), lt(mailLog.updatedAt, staleBefore))))
     .orderBy(asc(mailLog.createdAt), asc(mailLog.id))
     .all();
-}
-
-export function listMailsForPickups(db: Db, pickupIds: string[]): MailRow[] {
-  if (pickupIds.length === 0) return [];
-  return db.select().from(mailLog).where(inArray(mailLog.pickupId, pickupIds)).orderBy(asc(mailLog.id)).all();
-}
-
-export function findMail(db: Db, pickupId: string, kind: MailKind): MailRow | null {
-  return db.select().from(mailLog).where(and(eq(mailLog.pickupId, pickupId), eq(mailLog.kind, kind))).get() ?? null;
 }

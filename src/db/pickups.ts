@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from './open.js';
-import { events, pickups, sealedFiles, type NewPickupRow, type PickupRow } from './schema.js';
+import { events, mailLog, pickups, sealedFiles, type NewPickupRow, type PickupRow } from './schema.js';
 import { WINDOW_MS } from '../pickup/state.js';
 
 export type SealedFile = { kid: string; jwe: string };
@@ -90,11 +90,13 @@ export function listEndedWithKeyMaterial(db: Db, now: number): PickupRow[] {
     .map((r) => r.pickup);
 }
 
-/** Deletes the sealed file and records it; returns false when it was already gone. */
+/** Deletes the sealed file (and any sealed URL awaiting a mail retry) and records it; false when already gone. */
 export function destroyKeyMaterial(db: Db, id: string, now: number, reason: string): boolean {
   return db.transaction((tx) => {
     const deleted = tx.delete(sealedFiles).where(eq(sealedFiles.pickupId, id)).run();
     if (deleted.changes === 0) return false;
+    // An unsent mail's sealed URL is key material too: the pickup it opens is over.
+    tx.update(mailLog).set({ sealedUrl: null }).where(eq(mailLog.pickupId, id)).run();
     tx.update(pickups).set({ keyDestroyedAt: now }).where(eq(pickups.id, id)).run();
     tx.insert(events).values({ pickupId: id, at: now, kind: 'key-destroyed', detail: JSON.stringify({ reason }) }).run();
     return true;

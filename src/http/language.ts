@@ -15,7 +15,9 @@ export function language(secure: boolean): MiddlewareHandler<AppEnv> {
     }
     c.set('lang', lang);
     c.set('t', messages[lang]);
-    c.set('langHref', `${c.req.path}?lang=${lang === 'ja' ? 'en' : 'ja'}`);
+    // A query-only link keeps the browser on the current path, and unlike a reflected path (which
+    // could start with //) it can never point at another origin.
+    c.set('langHref', `?lang=${lang === 'ja' ? 'en' : 'ja'}`);
     await next();
   };
 }

@@ -1,14 +1,18 @@
+import { X509Certificate } from 'node:crypto';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { PickupRow } from '../db/schema.js';
 import { formatDateOnly, formatJst, formatWait } from '../i18n/format.js';
-import { downloadDeadline, type PickupState } from '../pickup/state.js';
+import { CODE_ALPHABET, normalizeCodeInput } from '../pickup/secret-code.js';
+import { downloadDeadline, WINDOW_MS, type PickupState } from '../pickup/state.js';
+import { ImportHelpPage } from '../../views/import-help.js';
 import { LandingPage } from '../../views/landing.js';
-import { NoticePage } from '../../views/notice.js';
-import { ReadyPage } from '../../views/ready.js';
+import { NoticePage, type NoticeProps } from '../../views/notice.js';
+import { ReadyPage, type PickupTimes } from '../../views/ready.js';
 import type { AppEnv } from './env.js';
 
 type C = Context<AppEnv>;
+type NoticeExtras = Pick<NoticeProps, 'next' | 'importHelp' | 'footnote'>;
 
 function base(c: C) {
   return { t: c.get('t'), lang: c.get('lang'), langHref: c.get('langHref') };
@@ -18,80 +22,104 @@ export function pickupPath(token: string): string {
   return `/d/${token}`;
 }
 
-export function noticeResponse(c: C, status: ContentfulStatusCode, title: string, paragraphs: string[], tone: 'dead' | 'wait' | 'error' = 'dead') {
-  return c.html(<NoticePage {...base(c)} title={title} paragraphs={paragraphs} tone={tone} />, status);
+export function noticeResponse(
+  c: C,
+  status: ContentfulStatusCode,
+  title: string,
+  paragraphs: string[],
+  tone: 'dead' | 'wait' | 'error' = 'dead',
+  extras: NoticeExtras = {},
+) {
+  return c.html(<NoticePage {...base(c)} {...extras} title={title} paragraphs={paragraphs} tone={tone} />, status);
 }
 
 export function incompleteResponse(c: C) {
   const t = c.get('t');
-  return noticeResponse(c, 400, t.deadIncompleteTitle, [t.deadIncompleteBody]);
+  return noticeResponse(c, 400, t.deadIncompleteTitle, [t.deadIncompleteBody], 'dead', { next: t.deadIncompleteNext });
 }
 
 export function unknownResponse(c: C) {
   const t = c.get('t');
-  return noticeResponse(c, 404, t.deadUnknownTitle, [t.deadUnknownBody]);
+  return noticeResponse(c, 404, t.deadUnknownTitle, [t.deadUnknownBody], 'dead', { next: t.deadUnknownNext, importHelp: true });
 }
 
 /** The page for a pickup that can no longer be downloaded, with what to do next. */
 export function deadResponse(c: C, pickup: PickupRow, state: PickupState, supportContact: string) {
   const t = c.get('t');
-  const contact = t.contactSupport(supportContact);
-  if (state === 'cancelled') return noticeResponse(c, 410, t.deadCancelledTitle, [t.deadCancelledBody, contact]);
+  const footnote = t.contactSupport(supportContact);
+  if (state === 'cancelled') {
+    return noticeResponse(c, 410, t.deadCancelledTitle, [t.deadCancelledBody], 'dead', { next: t.deadCancelledNext, footnote });
+  }
   if (state === 'downloaded') {
     const when = formatJst(pickup.firstDownloadAt ?? pickup.windowStartedAt ?? 0, c.get('lang'));
-    return noticeResponse(c, 410, t.deadDownloadedTitle, [t.deadDownloadedBody(when), t.deadDownloadedNotYou, contact]);
+    return noticeResponse(c, 410, t.deadDownloadedTitle, [t.deadDownloadedBody(when)], 'dead', {
+      next: [...t.deadDownloadedNext, t.deadDownloadedNotYou],
+      importHelp: true,
+      footnote,
+    });
   }
-  return noticeResponse(c, 410, t.deadExpiredTitle, [t.deadExpiredBody, contact]);
+  return noticeResponse(c, 410, t.deadExpiredTitle, [t.deadExpiredBody], 'dead', { next: t.deadExpiredNext, footnote });
 }
 
 export function landingResponse(c: C, token: string, pickup: PickupRow, error: string | null, status: ContentfulStatusCode = 200) {
+  const t = c.get('t');
   const deadline = formatJst(downloadDeadline(pickup), c.get('lang'));
-  return c.html(<LandingPage {...base(c)} action={pickupPath(token)} deadline={deadline} error={error} />, status);
+  // The checklist helps with what was typed; it is noise for "enter it" or "enter it again".
+  const checks = error !== null && error !== t.errorPasswordEmpty && error !== t.errorSessionExpired;
+  return c.html(<LandingPage {...base(c)} action={pickupPath(token)} deadline={deadline} error={error} checks={checks} />, status);
 }
 
-const TYPE_LABELS: Record<string, { ja: string; en: string }> = {
-  basic: { ja: '基本型', en: 'Basic' },
-  individual: { ja: '属性型(個人)', en: 'Attribute: individual' },
-  'sole-proprietor': { ja: '属性型(個人事業主)', en: 'Attribute: sole proprietor' },
-  'org-representative': { ja: '属性型(組織代表者)', en: 'Attribute: organisation representative' },
-  'org-employee': { ja: '属性型(組織社員)', en: 'Attribute: organisation employee' },
-  imported: { ja: '他の認証局で発行', en: 'Issued by another CA' },
-};
+const ALLOWED = new Set(CODE_ALPHABET);
 
-const PROFILE_LABELS: Record<string, { ja: string; en: string }> = {
-  compat: {
-    ja: 'PKCS#12 互換形式(3DES / SHA-1)。Windows、macOS、iOS の古い版を含め、ほぼすべての環境でインポートできます。',
-    en: 'PKCS#12 compatible (3DES / SHA-1): imports almost everywhere, older Windows, macOS and iOS included.',
-  },
-  modern: {
-    ja: 'PKCS#12 新形式(AES-256 / SHA-256)。Windows 10 (1709) 以降、最近の macOS、Firefox、Java、OpenSSL 3 でインポートできます。',
-    en: 'PKCS#12 modern (AES-256 / SHA-256): imports on Windows 10 1709 and later, recent macOS, Firefox, Java and OpenSSL 3.',
-  },
-};
+/**
+ * The typed characters a password can never contain, each once, to name them in the error.
+ * They are outside the alphabet, so showing them back reveals nothing about the password.
+ */
+export function foreignCharacters(raw: string): string {
+  const seen = [...new Set(normalizeCodeInput(raw))].filter((ch) => !ALLOWED.has(ch));
+  return seen.slice(0, 8).join(' ');
+}
+
+/** Windows shows only this SHA-1 "thumbprint", so the page gives it beside the SHA-256 one. */
+function sha1Thumbprint(certPem: string): string {
+  try {
+    return new X509Certificate(certPem).fingerprint;
+  } catch {
+    return '-';
+  }
+}
+
+export function pickupTimes(pickup: PickupRow, now: number, lang: 'ja' | 'en'): PickupTimes {
+  const lifetimeEnds = formatJst(pickup.expiresAt, lang);
+  if (pickup.windowStartedAt === null) {
+    const ends = Math.min(now + WINDOW_MS, pickup.expiresAt);
+    return { lifetimeEnds, ifPressed: { ends: formatJst(ends, lang), shortened: ends < now + WINDOW_MS }, window: null };
+  }
+  const ends = downloadDeadline(pickup);
+  const left = Math.max(0, ends - now);
+  return { lifetimeEnds, ifPressed: null, window: { ends: formatJst(ends, lang), remaining: formatWait(left, lang), remainingMs: left } };
+}
 
 export function readyResponse(c: C, token: string, pickup: PickupRow, now: number) {
+  const t = c.get('t');
   const lang = c.get('lang');
-  const windowEndsAt = pickup.windowStartedAt === null ? null : downloadDeadline(pickup);
+  const types: Record<string, string> = t.certTypes;
+  const profiles: Record<string, string> = t.profiles;
   const summary = {
     name: pickup.subjectName,
     nameJa: pickup.subjectNameJa,
-    type: (TYPE_LABELS[pickup.certType] ?? { ja: pickup.certType, en: pickup.certType })[lang],
+    type: types[pickup.certType] ?? pickup.certType,
     serial: pickup.serial,
     validFrom: formatDateOnly(pickup.certNotBefore),
     validTo: formatDateOnly(pickup.certNotAfter),
     fingerprint: pickup.fingerprint,
-    profile: (PROFILE_LABELS[pickup.p12Profile] ?? { ja: pickup.p12Profile, en: pickup.p12Profile })[lang],
+    thumbprint: sha1Thumbprint(pickup.certPem),
+    profile: profiles[pickup.p12Profile] ?? pickup.p12Profile,
     issuer: pickup.issuerName,
   };
-  return c.html(
-    <ReadyPage
-      {...base(c)}
-      action={`${pickupPath(token)}/download`}
-      summary={summary}
-      deadline={formatJst(downloadDeadline(pickup), lang)}
-      windowEndsAt={windowEndsAt}
-      windowEnds={windowEndsAt === null ? null : formatJst(windowEndsAt, lang)}
-      remaining={windowEndsAt === null ? null : formatWait(windowEndsAt - now, lang)}
-    />,
-  );
+  return c.html(<ReadyPage {...base(c)} action={`${pickupPath(token)}/download`} summary={summary} times={pickupTimes(pickup, now, lang)} />);
+}
+
+export function importHelpResponse(c: C) {
+  return c.html(<ImportHelpPage {...base(c)} />);
 }

@@ -12,11 +12,11 @@ const CSP = [
 ].join('; ');
 
 /**
- * Built once: the headers are the same for every response, errors and 404s included.
- * Pickup pages additionally get no-store and noindex.
+ * The headers every response carries, errors and 404s included. The HTTP server uses the same
+ * list for the few answers it writes before the app runs (a malformed request, a timeout).
  */
-export function securityHeaders(secure: boolean): MiddlewareHandler {
-  const common: Array<[string, string]> = [
+export function securityHeaderList(secure: boolean): Array<[string, string]> {
+  const list: Array<[string, string]> = [
     ['Content-Security-Policy', CSP],
     ['Referrer-Policy', 'no-referrer'],
     ['X-Content-Type-Options', 'nosniff'],
@@ -25,7 +25,16 @@ export function securityHeaders(secure: boolean): MiddlewareHandler {
     ['Cross-Origin-Resource-Policy', 'same-origin'],
     ['Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()'],
   ];
-  if (secure) common.push(['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']);
+  if (secure) list.push(['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']);
+  return list;
+}
+
+/**
+ * Built once and set after the handler ran, so the answers of onError, notFound, bodyLimit and
+ * csrf get them too. Pickup pages additionally get no-store and noindex.
+ */
+export function securityHeaders(secure: boolean): MiddlewareHandler {
+  const common = securityHeaderList(secure);
   return async (c, next) => {
     await next();
     const h = c.res.headers;

@@ -1,4 +1,9 @@
+import { en } from './en.js';
+import { ja } from './ja.js';
+
 export type Lang = 'ja' | 'en';
+
+const messages = { ja, en };
 
 const formatters: Record<Lang, Intl.DateTimeFormat> = {
   ja: new Intl.DateTimeFormat('ja-JP', {
@@ -34,10 +39,8 @@ export function formatDateOnly(ms: number): string {
 
 /** "12 分" / "12 minutes", rounded up so a subscriber never retries a little too early. */
 export function formatWait(ms: number, lang: Lang): string {
+  const t = messages[lang];
   const minutes = Math.max(1, Math.ceil(ms / 60_000));
-  if (minutes < 60) return lang === 'ja' ? `${minutes} 分` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  if (lang === 'ja') return rest ? `${hours} 時間 ${rest} 分` : `${hours} 時間`;
-  return `${hours} h ${rest ? `${rest} min` : ''}`.trim();
+  if (minutes < 60) return t.waitMinutes(minutes);
+  return t.waitHours(Math.floor(minutes / 60), minutes % 60);
 }

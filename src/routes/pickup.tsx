@@ -5,6 +5,7 @@ import { clientKey, coarseClient } from '../http/client.js';
 import type { AppEnv } from '../http/env.js';
 import {
   deadResponse,
+  foreignCharacters,
   incompleteResponse,
   landingResponse,
   noticeResponse,
@@ -80,7 +81,7 @@ export function pickupRoutes(deps: Deps) {
       case 'length':
         return landingResponse(c, found.token, found.pickup, t.errorPasswordLength(outcome.length), 400);
       case 'chars':
-        return landingResponse(c, found.token, found.pickup, t.errorPasswordChars, 400);
+        return landingResponse(c, found.token, found.pickup, t.errorPasswordChars(foreignCharacters(raw)), 400);
       case 'wrong':
         return landingResponse(c, found.token, found.pickup, t.errorPasswordWrong, 401);
       case 'throttled': {

@@ -89,7 +89,7 @@ export async function runBatch(ctx: CommandContext, o: BatchOptions): Promise<nu
   const plan = planBatch(deps.db, rows, deps.clock());
   const todo = plan.filter((p): p is Issue => p.status === 'issue');
   const outcomes: Outcome[] = [];
-  const bars = ctx.isTTY ? new MultiBar({ stream: process.stderr, format: ' {bar} {value}/{total} rows issued', hideCursor: true, clearOnComplete: true }, Presets.shades_classic) : null;
+  const bars = ctx.isTTY ? new MultiBar({ stream: process.stderr, format: ' {bar} {value}/{total} rows issued', hideCursor: true, clearOnComplete: true, gracefulExit: false }, Presets.shades_classic) : null;
   const bar = bars && todo.length > 0 ? bars.create(todo.length, 0) : null;
   const write = (text: string, stream: 'out' | 'err') => {
     if (!text) return;
@@ -129,6 +129,8 @@ export async function runBatch(ctx: CommandContext, o: BatchOptions): Promise<nu
   } finally {
     process.off('SIGINT', onSigint);
     mailer.close();
+    // update() flushes the lines logged since the last redraw; stop() alone would drop them.
+    bars?.update();
     bars?.stop();
   }
 

@@ -3,7 +3,12 @@ import fs from 'node:fs';
 import { keyMatchesCertificate, parseChain, summarizeCertificate } from '../../pki/certificate.js';
 import { expiryFor } from '../../pickup/state.js';
 import { createPickup } from '../../services/create-pickup.js';
+import { mailingErrors } from '../../letters/addressing.js';
+import { createMailer } from '../../mail/transport.js';
+import { formatFieldErrors, type Mailing } from '../../pki/profiles.js';
+import { deliverIssued } from '../../services/deliver-issued.js';
 import { printJson, UsageError, type Command } from '../context.js';
+import { deliveryJson, deliveryLines, letterOptions, lettersDirOption } from '../delivery-output.js';
 import { issuedJson, issuedText } from '../present.js';
 import { p12ProfileOption } from './issue.js';
 
@@ -29,7 +34,8 @@ export const importCommand: Command = {
   summary: 'Create a pickup for a key and certificate issued by another CA.',
   usage:
     'import --key key.pem --cert cert.pem [--chain chain.pem] [--email addr] [--name-ja ..] [--issued-at ISO-8601]\n' +
-    '        [--application-code ..] [--p12-profile compat|modern] [--json]',
+    '        [--application-code ..] [--postal-address ..] [--proxy-name ..] [--proxy-postal-address ..]\n' +
+    '        [--letters-dir DIR] [--no-letters] [--p12-profile compat|modern] [--json]',
   options: {
     key: { type: 'string' },
     cert: { type: 'string' },
@@ -38,8 +44,12 @@ export const importCommand: Command = {
     'name-ja': { type: 'string' },
     'issued-at': { type: 'string' },
     'application-code': { type: 'string' },
+    'postal-address': { type: 'string' },
+    'proxy-name': { type: 'string' },
+    'proxy-postal-address': { type: 'string' },
     'p12-profile': { type: 'string' },
     json: { type: 'boolean' },
+    ...letterOptions,
   },
   async run(ctx, args) {
     const profile = p12ProfileOption(args.values['p12-profile']);
@@ -58,6 +68,17 @@ export const importCommand: Command = {
     const deps = ctx.deps();
     if (expiryFor(issuedAt) <= deps.clock()) throw new UsageError('30 days from the issuance date have already passed: the pickup would be dead on arrival');
     const email = typeof args.values.email === 'string' ? args.values.email : null;
+    const text = (flag: string) => (typeof args.values[flag] === 'string' ? (args.values[flag] as string) : undefined);
+    const mailing: Mailing = Object.fromEntries(
+      Object.entries({
+        applicationCode: text('application-code'),
+        postalAddress: text('postal-address'),
+        proxyName: text('proxy-name'),
+        proxyPostalAddress: text('proxy-postal-address'),
+      }).filter(([, v]) => v !== undefined),
+    );
+    const refused = mailingErrors(mailing);
+    if (refused.length > 0) throw new UsageError(formatFieldErrors(refused).replaceAll('\n', '; '));
     const cn = /CN=([^,]+)/.exec(summary.subject)?.[1] ?? summary.subject;
     const issued = await createPickup(deps, {
       keyPem,
@@ -67,13 +88,15 @@ export const importCommand: Command = {
       nameRomaji: cn,
       nameJa: typeof args.values['name-ja'] === 'string' ? args.values['name-ja'] : null,
       email,
-      applicationCode: typeof args.values['application-code'] === 'string' ? args.values['application-code'] : null,
-      mailing: null,
+      applicationCode: mailing.applicationCode ?? null,
+      mailing: Object.keys(mailing).length > 0 ? mailing : null,
       issuedAt,
       p12Profile: profile,
     });
-    if (args.values.json) printJson(ctx, issuedJson(issued, { type: 'imported' }));
-    else ctx.stdout(issuedText(issued, cn));
-    return 0;
+    const mailer = createMailer(deps.config);
+    const delivery = await deliverIssued(deps, mailer, issued, lettersDirOption(args, deps.config.dataDir)).finally(() => mailer.close());
+    if (args.values.json) printJson(ctx, { ...issuedJson(issued, { type: 'imported' }), ...deliveryJson(delivery) });
+    else ctx.stdout(issuedText(issued, cn) + deliveryLines(delivery).join('\n') + '\n');
+    return delivery.letters.status === 'failed' ? 3 : 0;
   },
 };

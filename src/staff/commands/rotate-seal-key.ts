@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { countSealedFilesByKid, listSealedMailUrls } from '../../db/seal-usage.js';
+import type { Deps } from '../../deps.js';
+import { createSealer, sealedKid, type KeyringSealer } from '../../seal.js';
+import { addSealKey, newSealKeySpec, readSealKeyring, retireSealKey } from '../../secrets.js';
+import { caDir } from '../../services/issue-new.js';
+import { sweepKeyMaterial } from '../../sweep.js';
+import { printJson, UsageError, type Command } from '../context.js';
+
+/** The development CA's sealed keys, as src/pki/ca-store.ts writes them: file name → sealed id. */
+const CA_KEY_FILES = { 'root.key.jwe': 'root', 'issuing.key.jwe': 'issuing' } as const;
+const CA_LOCK = '.create.lock';
+
+type Usage = Map<string, { sealedFiles: number; mailUrls: number; caKeys: number }>;
+
+function writeAtomic(file: string, content: string): void {
+  const temp = `${file}.rotate.tmp`;
+  fs.rmSync(temp, { force: true });
+  const fd = fs.openSync(temp, 'wx', 0o600);
+  try {
+    fs.writeFileSync(fd, content, 'utf8');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temp, file);
+}
+
+/**
+ * Seals the CA keys again under the current key, so the key they were sealed with can retire.
+ * Holds the CA's creation lock meanwhile, so no process creates or rewrites the CA at the same time.
+ */
+async function resealCaKeys(dir: string, sealer: KeyringSealer): Promise<number> {
+  if (!fs.existsSync(path.join(dir, 'root.key.jwe'))) return 0;
+  let lock: number;
+  try {
+    lock = fs.openSync(path.join(dir, CA_LOCK), 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${path.join(dir, CA_LOCK)} exists: another process is creating the CA; try again later`);
+    throw err;
+  }
+  try {
+    let resealed = 0;
+    for (const [name, id] of Object.entries(CA_KEY_FILES)) {
+      const file = path.join(dir, name);
+      const jwe = fs.readFileSync(file, 'utf8').trim();
+      if (sealedKid(jwe) === sealer.currentKid) continue;
+      const plain = await sealer.open(jwe, { purpose: 'ca-key', id });
+      writeAtomic(file, await sealer.seal(plain, { purpose: 'ca-key', id }));
+      plain.fill(0);
+      resealed++;
+    }
+    return resealed;
+  } finally {
+    fs.closeSync(lock);
+    fs.rmSync(path.join(dir, CA_LOCK), { force: true });
+  }
+}
+
+/** Which key seals what: sealed files, mail URLs kept for a retry, and the CA keys. */
+function sealKeyUsage(deps: Deps): Usage {
+  const usage: Usage = new Map();
+  const entry = (kid: string) => usage.get(kid) ?? usage.set(kid, { sealedFiles: 0, mailUrls: 0, caKeys: 0 }).get(kid)!;
+  for (const [kid, n] of countSealedFilesByKid(deps.db)) entry(kid).sealedFiles += n;
+  for (const jwe of listSealedMailUrls(deps.db)) entry(sealedKid(jwe) ?? '?').mailUrls++;
+  for (const name of Object.keys(CA_KEY_FILES)) {
+    const file = path.join(caDir(deps), name);
+    if (fs.existsSync(file)) entry(sealedKid(fs.readFileSync(file, 'utf8').trim()) ?? '?').caKeys++;
+  }
+  return usage;
+}
+
+function inUse(usage: Usage, kid: string): boolean {
+  const u = usage.get(kid);
+  return u !== undefined && u.sealedFiles + u.mailUrls + u.caKeys > 0;
+}
+
+export const rotateSealKey: Command = {
+  name: 'rotate-seal-key',
+  summary: 'Start sealing new pickups with a new key; older keys keep opening what they sealed until it is purged.',
+  usage:
+    'rotate-seal-key [--retire-unused] [--no-new-key] [--json]\n' +
+    '        --retire-unused  after rotating: purge ended pickups, re-seal the CA keys under the current key,\n' +
+    '                         and delete every older key that nothing sealed uses any more\n' +
+    '        --no-new-key     only retire (with --retire-unused); no new key\n' +
+    '        With SEAL_KEYS in the environment, prints the new kid:key pair for the operator to prepend.',
+  options: { 'retire-unused': { type: 'boolean' }, 'no-new-key': { type: 'boolean' }, json: { type: 'boolean' } },
+  async run(ctx, args) {
+    const retire = args.values['retire-unused'] === true;
+    const rotate = args.values['no-new-key'] !== true;
+    if (!rotate && !retire) throw new UsageError('--no-new-key does nothing without --retire-unused');
+    const deps = ctx.deps();
+    const { config } = deps;
+    const now = deps.clock();
+    const out: string[] = [];
+    const result: Record<string, unknown> = { source: config.sealKeys ? 'env' : 'files' };
+
+    if (config.sealKeys) {
+      if (rotate && retire) throw new UsageError('with SEAL_KEYS: prepend the new key and restart first, then run rotate-seal-key --retire-unused --no-new-key');
+      if (rotate) {
+        const spec = newSealKeySpec(now, deps.random);
+        result.newKey = spec;
+        out.push(
+          'SEAL_KEYS comes from the environment, so nothing was changed. The new key:',
+          '',
+          `  ${spec}`,
+          '',
+          'Prepend it, so that it comes first:  SEAL_KEYS=' + spec.split(':')[0] + ':…,' + config.sealKeys.map((k) => k.kid + ':…').join(','),
+          'Give the server the new SEAL_KEYS and restart it first, then the staff commands: the server only opens,',
+          'staff commands seal. Keep the old keys in the list until `rotate-seal-key --retire-unused --no-new-key` says they are unused.',
+        );
+      }
+    } else if (rotate) {
+      result.newKid = addSealKey(config, now, deps.random);
+      out.push(`New seal key ${String(result.newKid)} is current; older keys still open what they sealed.`);
+    }
+
+    if (retire) {
+      const destroyed = sweepKeyMaterial(deps).destroyed.length;
+      // Read the keyring again: the key added above seals the CA keys from now on.
+      const ring = config.sealKeys ? null : readSealKeyring(config);
+      const keyring = ring ? createSealer(ring) : deps.sealer;
+      const kids = (ring ?? config.sealKeys ?? []).map((k) => k.kid);
+      const resealed = await resealCaKeys(caDir(deps), keyring);
+      const usage = sealKeyUsage(deps);
+      const unused = kids.filter((kid) => kid !== keyring.currentKid && !inUse(usage, kid));
+      if (!config.sealKeys) for (const kid of unused) retireSealKey(config, kid);
+      Object.assign(result, {
+        purged: destroyed,
+        resealedCaKeys: resealed,
+        retired: config.sealKeys ? [] : unused,
+        unused,
+        kept: kids.filter((kid) => !unused.includes(kid)).map((kid) => ({ kid, ...(usage.get(kid) ?? { sealedFiles: 0, mailUrls: 0, caKeys: 0 }) })),
+      });
+      if (destroyed > 0) out.push(`Purged the key material of ${destroyed} ended pickup(s).`);
+      if (resealed > 0) out.push(`Re-sealed ${resealed} CA key(s) under ${keyring.currentKid}.`);
+      for (const k of result.kept as Array<{ kid: string; sealedFiles: number; mailUrls: number; caKeys: number }>) {
+        out.push(`kept ${k.kid}${k.kid === keyring.currentKid ? ' (current)' : ''}: ${k.sealedFiles} sealed file(s), ${k.mailUrls} mail URL(s), ${k.caKeys} CA key(s)`);
+      }
+      if (unused.length === 0) out.push('No key can retire yet.');
+      else if (config.sealKeys) out.push(`Unused, remove from SEAL_KEYS: ${unused.join(', ')}`);
+      else out.push(`Retired (deleted): ${unused.join(', ')}`);
+    }
+
+    if (args.values.json) printJson(ctx, result);
+    else ctx.stdout(out.join('\n') + '\n');
+    return 0;
+  },
+};
