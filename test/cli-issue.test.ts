@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../src/staff/cli.js';
 import { DAY } from '../src/lib/clock.js';
-import { cookieFrom, makeTestApp, ORIGIN, pathOf, tmpFile, type TestApp } from './helpers.js';
+import { cookieFrom, makeTestApp, ORIGIN, pathOf, testConfig, tmpFile, type TestApp } from './helpers.js';
 import { openP12, pemBlocks } from './openssl.js';
 
 let t: TestApp;
@@ -42,6 +42,20 @@ describe('staff issue', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('nameRomaji');
     expect(t.deps.db.$client.prepare('select count(*) n from pickups').get()).toEqual({ n: 0 });
+  });
+
+  it('offers the lifetimes the CA configures, and only those', async () => {
+    const refused = await staff(['issue', '--name-romaji', 'A B', '--validity-years', '5', '--no-letters']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('validityYears');
+    t.close();
+    t = makeTestApp({ config: testConfig({ VALIDITY_YEARS: '1,5' }) });
+    const r = await staff(['issue', '--name-romaji', 'A B', '--validity-years', '5', '--no-letters', '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.serial).toMatch(/^[0-9A-F]+$/);
+    const row = t.deps.db.$client.prepare('select cert_not_before b, cert_not_after a from pickups').get() as { a: number; b: number };
+    expect(new Date(row.a).getUTCFullYear() - new Date(row.b).getUTCFullYear()).toBe(5);
   });
 
   it('refuses unknown flags and an unknown profile in one readable line', async () => {

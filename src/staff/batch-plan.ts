@@ -1,7 +1,7 @@
 import { findPickupByApplicationCode } from '../db/pickups.js';
 import type { Db } from '../db/open.js';
 import { mailingErrors } from '../letters/addressing.js';
-import { validateSubscriber, type FieldError, type Mailing, type Subscriber } from '../pki/profiles.js';
+import { validateSubscriber, type FieldError, type Mailing, type Subscriber, type ValidateOptions } from '../pki/profiles.js';
 import type { BatchRow } from './batch-input.js';
 
 export type PlannedRow =
@@ -14,11 +14,11 @@ export type PlannedRow =
  * issued on an earlier run (its application code exists), or to be issued. Cheap and
  * synchronous, so a file full of mistakes is reported in full without making any key.
  */
-export function planBatch(db: Db, rows: BatchRow[], now: number): PlannedRow[] {
+export function planBatch(db: Db, rows: BatchRow[], rules: ValidateOptions): PlannedRow[] {
   const firstRowOf = new Map<string, number>();
   return rows.map((r): PlannedRow => {
     if ('errors' in r) return { row: r.row, status: 'failed', errors: r.errors };
-    const checked = validateSubscriber(r.input, { now });
+    const checked = validateSubscriber(r.input, rules);
     if (!checked.ok) return { row: r.row, status: 'failed', errors: checked.errors };
     const errors = mailingErrors(checked.mailing);
     const code = checked.mailing.applicationCode?.trim();

@@ -6,7 +6,7 @@ import type { FieldError } from '../pki/profiles.js';
 import type { P12Profile } from '../pki/p12.js';
 import { PickupExistsError, type IssuedPickup } from '../services/create-pickup.js';
 import { deliverIssued, type Delivery } from '../services/deliver-issued.js';
-import { issueNewPickup } from '../services/issue-new.js';
+import { issueNewPickup, subscriberRules } from '../services/issue-new.js';
 import { readBatchFile } from './batch-input.js';
 import { planBatch, type PlannedRow } from './batch-plan.js';
 import type { CommandContext } from './context.js';
@@ -86,7 +86,7 @@ function outcomeJson(o: Outcome): Record<string, unknown> {
 export async function runBatch(ctx: CommandContext, o: BatchOptions): Promise<number> {
   const rows = readBatchFile(o.file);
   const deps = ctx.deps();
-  const plan = planBatch(deps.db, rows, deps.clock());
+  const plan = planBatch(deps.db, rows, subscriberRules(deps));
   const todo = plan.filter((p): p is Issue => p.status === 'issue');
   const outcomes: Outcome[] = [];
   const bars = ctx.isTTY ? new MultiBar({ stream: process.stderr, format: ' {bar} {value}/{total} rows issued', hideCursor: true, clearOnComplete: true, gracefulExit: false }, Presets.shades_classic) : null;
