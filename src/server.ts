@@ -82,11 +82,8 @@ export function createPortalServer(deps: Deps, timeouts: ServerTimeouts = SERVER
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (socket.writable && socket.bytesWritten === 0 && err.code !== 'ECONNRESET') {
       const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-      const body = REASONS[status]!;
-      socket.write(
-        `HTTP/1.1 ${status} ${body}\r\n${head}Cache-Control: no-store\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
-      );
+      // No body, as Node's own answer: the request may have been a HEAD, which expects none.
+      socket.write(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${head}Cache-Control: no-store\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
       socket.destroySoon();
     } else {
       socket.destroy();

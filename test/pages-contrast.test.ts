@@ -37,7 +37,7 @@ function luminance([r, g, b]: [number, number, number]): number {
 }
 
 /** WCAG 2 contrast ratio. */
-export function contrast(a: string, b: string): number {
+function contrast(a: string, b: string): number {
   const [hi, lo] = [luminance(rgb(a)), luminance(rgb(b))].sort((x, y) => y - x);
   return (hi! + 0.05) / (lo! + 0.05);
 }

@@ -3,6 +3,16 @@ import { Layout, type PageProps } from './layout.js';
 
 export type Fingerprints = { sha256: string; sha1: string };
 
+/** A fingerprint that wraps only between bytes, so two lines are easy to compare by eye. */
+function Hex(props: { value: string }) {
+  const bytes = props.value.split(':');
+  return (
+    <>
+      {bytes.map((b, i) => (i < bytes.length - 1 ? <>{b}:<wbr /></> : b))}
+    </>
+  );
+}
+
 function Platform(props: { title: string; steps: string[] }) {
   return (
     <details class="platform">
@@ -38,16 +48,23 @@ export function ImportSteps(props: { t: Messages; level: 2 | 3; fingerprints: Fi
         ))}
       </ul>
       {fingerprints ? (
-        <dl class="summary compact" aria-label={t.checkValues}>
-          <div>
-            <dt>{t.summaryFingerprint}</dt>
-            <dd class="mono">{fingerprints.sha256}</dd>
-          </div>
-          <div>
-            <dt>{t.summaryThumbprint}</dt>
-            <dd class="mono">{fingerprints.sha1}</dd>
-          </div>
-        </dl>
+        <>
+          <p class="values-title">{t.checkValues}</p>
+          <dl class="summary compact">
+            <div>
+              <dt>{t.summaryFingerprint}</dt>
+              <dd class="mono bytes">
+                <Hex value={fingerprints.sha256} />
+              </dd>
+            </div>
+            <div>
+              <dt>{t.summaryThumbprint}</dt>
+              <dd class="mono bytes">
+                <Hex value={fingerprints.sha1} />
+              </dd>
+            </div>
+          </dl>
+        </>
       ) : (
         <p>{t.helpFingerprintWhere}</p>
       )}

@@ -97,7 +97,7 @@ export function ReadyPage(props: ReadyProps) {
         ))}
       </dl>
       <Times t={t} times={times} />
-      <p class="warning">{t.windowWarning}</p>
+      <p class="warning">{times.window ? t.windowWarningRunning : t.windowWarning}</p>
       <form method="post" action={action} class="download">
         <button type="submit" class="primary">
           {times.window ? t.downloadAgainButton : t.downloadButton}

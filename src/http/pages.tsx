@@ -76,7 +76,7 @@ const ALLOWED = new Set(CODE_ALPHABET);
  * They are outside the alphabet, so showing them back reveals nothing about the password.
  */
 export function foreignCharacters(raw: string): string {
-  const seen = [...new Set(normalizeCodeInput(raw))].filter((ch) => !ALLOWED.has(ch));
+  const seen = [...new Set(normalizeCodeInput(raw))].filter((ch) => !ALLOWED.has(ch) && /\P{C}/u.test(ch));
   return seen.slice(0, 8).join(' ');
 }
 
@@ -89,7 +89,7 @@ function sha1Thumbprint(certPem: string): string {
   }
 }
 
-export function pickupTimes(pickup: PickupRow, now: number, lang: 'ja' | 'en'): PickupTimes {
+function pickupTimes(pickup: PickupRow, now: number, lang: 'ja' | 'en'): PickupTimes {
   const lifetimeEnds = formatJst(pickup.expiresAt, lang);
   if (pickup.windowStartedAt === null) {
     const ends = Math.min(now + WINDOW_MS, pickup.expiresAt);
