@@ -1,5 +1,6 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from './open.js';
+import { prepared } from './prepared.js';
 import { events, type EventRow } from './schema.js';
 
 export type EventKind =
@@ -17,9 +18,12 @@ export type EventKind =
   | 'cancelled';
 
 export function addEvent(db: Db, pickupId: string, at: number, kind: EventKind, detail?: Record<string, unknown>): void {
-  db.insert(events)
-    .values({ pickupId, at, kind, detail: detail ? JSON.stringify(detail) : null })
-    .run();
+  prepared(db, 'addEvent', () =>
+    db
+      .insert(events)
+      .values({ pickupId: sql.placeholder('pickupId'), at: sql.placeholder('at'), kind: sql.placeholder('kind'), detail: sql.placeholder('detail') })
+      .prepare(),
+  ).run({ pickupId, at, kind, detail: detail ? JSON.stringify(detail) : null });
 }
 
 export function listEvents(db: Db, pickupId: string): EventRow[] {
@@ -27,12 +31,14 @@ export function listEvents(db: Db, pickupId: string): EventRow[] {
 }
 
 export function lastEventAt(db: Db, pickupId: string, kind: EventKind): number | null {
-  const row = db
-    .select({ at: events.at })
-    .from(events)
-    .where(and(eq(events.pickupId, pickupId), eq(events.kind, kind)))
-    .orderBy(desc(events.at))
-    .limit(1)
-    .get();
+  const row = prepared(db, 'lastEventAt', () =>
+    db
+      .select({ at: events.at })
+      .from(events)
+      .where(and(eq(events.pickupId, sql.placeholder('pickupId')), eq(events.kind, sql.placeholder('kind'))))
+      .orderBy(desc(events.at))
+      .limit(1)
+      .prepare(),
+  ).get({ pickupId, kind });
   return row?.at ?? null;
 }

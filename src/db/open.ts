@@ -11,16 +11,24 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
 /**
- * Opens (or creates) the database and applies the committed migrations. WAL lets the staff
- * commands write while the server runs; synchronous=FULL keeps a committed pickup through a
- * power cut; secure_delete overwrites the pages a destroyed sealed file occupied.
+ * `full`: every commit is on disk before it returns (staff commands: a printed password must
+ * never name a pickup that a power cut erased). `normal`: WAL commits survive any process
+ * crash; a power cut may undo the last moments of page views, throttle counts or a window
+ * start, but never a pickup. The server uses `normal` on its request path.
  */
-export function openDb(file: string): Db {
+export type Durability = 'full' | 'normal';
+
+/**
+ * Opens (or creates) the database and applies the committed migrations. WAL lets the staff
+ * commands write while the server runs; secure_delete overwrites the pages a destroyed sealed
+ * file occupied.
+ */
+export function openDb(file: string, durability: Durability = 'full'): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const sqlite = new Database(file);
   if (file !== ':memory:') fs.chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma(durability === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('secure_delete = ON');

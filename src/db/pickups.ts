@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from './open.js';
+import { prepared } from './prepared.js';
 import { events, mailLog, pickups, sealedFiles, type NewPickupRow, type PickupRow } from './schema.js';
 import { WINDOW_MS } from '../pickup/state.js';
 
@@ -15,11 +16,15 @@ export function insertPickup(db: Db, row: NewPickupRow, sealed: SealedFile, deta
 }
 
 export function findPickupByTokenHash(db: Db, tokenHash: string): PickupRow | null {
-  return db.select().from(pickups).where(eq(pickups.tokenHash, tokenHash)).get() ?? null;
+  const query = prepared(db, 'pickupByTokenHash', () =>
+    db.select().from(pickups).where(eq(pickups.tokenHash, sql.placeholder('tokenHash'))).prepare(),
+  );
+  return query.get({ tokenHash }) ?? null;
 }
 
 export function findPickupById(db: Db, id: string): PickupRow | null {
-  return db.select().from(pickups).where(eq(pickups.id, id)).get() ?? null;
+  const query = prepared(db, 'pickupById', () => db.select().from(pickups).where(eq(pickups.id, sql.placeholder('id'))).prepare());
+  return query.get({ id }) ?? null;
 }
 
 /** Staff look pickups up by certificate serial (any case, colons allowed) or application code. */
@@ -43,22 +48,43 @@ export function findPickupByApplicationCode(db: Db, code: string): PickupRow | n
  * row back; the other sees null and reads the window the first one started.
  */
 export function startWindow(db: Db, id: string, now: number): PickupRow | null {
-  return (
+  const query = prepared(db, 'startWindow', () =>
     db
       .update(pickups)
-      .set({ windowStartedAt: now })
-      .where(and(eq(pickups.id, id), isNull(pickups.windowStartedAt), isNull(pickups.cancelledAt), gt(pickups.expiresAt, now)))
+      .set({ windowStartedAt: sql`${sql.placeholder('now')}` })
+      .where(
+        and(
+          eq(pickups.id, sql.placeholder('id')),
+          isNull(pickups.windowStartedAt),
+          isNull(pickups.cancelledAt),
+          gt(pickups.expiresAt, sql.placeholder('now')),
+        ),
+      )
       .returning()
-      .get() ?? null
+      .prepare(),
   );
+  return query.get({ id, now }) ?? null;
 }
 
 export function markFirstDownload(db: Db, id: string, now: number): void {
-  db.update(pickups).set({ firstDownloadAt: now }).where(and(eq(pickups.id, id), isNull(pickups.firstDownloadAt))).run();
+  prepared(db, 'markFirstDownload', () =>
+    db
+      .update(pickups)
+      .set({ firstDownloadAt: sql`${sql.placeholder('now')}` })
+      .where(and(eq(pickups.id, sql.placeholder('id')), isNull(pickups.firstDownloadAt)))
+      .prepare(),
+  ).run({ id, now });
 }
 
 export function findSealedFile(db: Db, pickupId: string): SealedFile | null {
-  return db.select({ kid: sealedFiles.kid, jwe: sealedFiles.jwe }).from(sealedFiles).where(eq(sealedFiles.pickupId, pickupId)).get() ?? null;
+  const query = prepared(db, 'sealedFile', () =>
+    db
+      .select({ kid: sealedFiles.kid, jwe: sealedFiles.jwe })
+      .from(sealedFiles)
+      .where(eq(sealedFiles.pickupId, sql.placeholder('pickupId')))
+      .prepare(),
+  );
+  return query.get({ pickupId }) ?? null;
 }
 
 export function cancelPickup(db: Db, id: string, now: number, reason: string): PickupRow | null {

@@ -77,8 +77,10 @@ export async function checkPassword(
     addEvent(deps.db, pickup.id, at, 'password-failed', { client });
     return { kind: 'wrong' };
   }
-  clearClient(deps.db, pickup.id, clientKey);
-  addEvent(deps.db, pickup.id, at, 'password-ok', { client });
+  deps.db.transaction(() => {
+    clearClient(deps.db, pickup.id, clientKey);
+    addEvent(deps.db, pickup.id, at, 'password-ok', { client });
+  });
   return { kind: 'ok' };
 }
 
@@ -86,8 +88,11 @@ export type DownloadOutcome = { kind: 'file'; bytes: Uint8Array; pickup: PickupR
 
 /** Starts the window on the first press (atomically) and returns the PKCS#12 while it is open. */
 export async function downloadP12(deps: Deps, pickup: PickupRow, client: string, now: number): Promise<DownloadOutcome> {
-  const started = startWindow(deps.db, pickup.id, now);
-  if (started) addEvent(deps.db, pickup.id, now, 'window-started', { client });
+  const started = deps.db.transaction(() => {
+    const row = startWindow(deps.db, pickup.id, now);
+    if (row) addEvent(deps.db, pickup.id, now, 'window-started', { client });
+    return row;
+  });
   // A racing press may have started the window since `pickup` was read: read the row again.
   const current = started ?? findPickupById(deps.db, pickup.id) ?? pickup;
   const state = pickupState(current, now);
@@ -95,7 +100,9 @@ export async function downloadP12(deps: Deps, pickup: PickupRow, client: string,
   const sealed = findSealedFile(deps.db, current.id);
   if (!sealed) return { kind: 'dead', pickup: current, state: 'downloaded' };
   const bytes = await deps.sealer.open(sealed.jwe, { purpose: 'p12', id: current.id });
-  markFirstDownload(deps.db, current.id, now);
-  addEvent(deps.db, current.id, now, 'downloaded', { client, bytes: bytes.length });
+  deps.db.transaction(() => {
+    markFirstDownload(deps.db, current.id, now);
+    addEvent(deps.db, current.id, now, 'downloaded', { client, bytes: bytes.length });
+  });
   return { kind: 'file', bytes, pickup: current };
 }
