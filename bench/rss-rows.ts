@@ -9,8 +9,8 @@ export function rssRows(sampler: RssSampler | null, serverMissing: boolean): { r
   const byPhase = peaks === null ? [] : [...peaks.byPhase.entries()];
   const peak = byPhase.length === 0 ? null : Math.max(...byPhase.map(([, kb]) => kb)) / MB;
   const notes = [
-    'RSS is that of the node process running src/server.ts, sampled every 100 ms from /proc/<pid>/status; ' +
-      "it includes tsx's loader thread (a second V8 isolate), not tsx's esbuild helper process. " +
+    'RSS is that of the node process running the production bundle dist/server.mjs, sampled every 100 ms ' +
+      "from /proc/<pid>/status; argon2's working memory (19 MiB per check in flight) is part of it. " +
       "VmHWM is the kernel's own peak over the server's whole life.",
   ];
   if (byPhase.length > 0) {

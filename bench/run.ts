@@ -13,6 +13,7 @@ import { runPassword } from './phases/password.js';
 import { runStart } from './phases/start.js';
 import { renderReport, writeReport } from './report.js';
 import { rssRows } from './rss-rows.js';
+import { summarize } from './summary.js';
 import { sampleRss } from './rss.js';
 import { REPO_ROOT, serverEnv } from './server.js';
 import { errorText, parseSettings, type PhaseResult } from './settings.js';
@@ -68,7 +69,7 @@ async function main(): Promise<number> {
 
   const nginx = await startNginx(await ensureNginx(s.log));
   cleanups.push(() => nginx.stop());
-  const facts = await machineFacts(nginx.version);
+  const machine = await machineFacts(nginx.version);
 
   const start = await attempt('start', () => runStart(s));
   const server = start?.server ?? null;
@@ -99,28 +100,9 @@ async function main(): Promise<number> {
   sampler?.stop();
   await cleanUp();
 
-  const order = ['landing', 'download', 'password', 'batch', 'start'];
-  const rows = order.flatMap((name) => phases[name]?.rows ?? []);
-  rows.push(...rss.rows);
-  const notes = [
-    ...order.flatMap((name) => phases[name]?.notes ?? []),
-    ...rss.notes,
-    'Benchmarks are not tests: a missed target is reported here, not failed; the exit code is 1 only when something could not be measured.',
-  ];
-  const markdown = renderReport({
-    title: `Uketori benchmark ${stamp}${s.quick ? ' (quick)' : ''}`,
-    facts: [
-      ...facts,
-      `${s.quick ? 'Quick' : 'Full'} run: autocannon ${s.runS} s per run after ${s.warmupS} s warm-up, keep-alive, pipelining 1, from the bench process on the same cores; ${s.certificates} certificates; argon2 baseline ${s.argon2S} s.`,
-      'Every baseline was taken in this run. Ratio = Uketori ÷ baseline. req/s counts only the expected status (200; 401 for the password flood); latencies are per-response hrtime.',
-      'nginx: 1 worker process (the server has one event loop), access log off, sendfile on, keep-alive without a request cap, listening on 127.0.0.1 only.',
-      `App: ${s.appDir === REPO_ROOT ? 'this checkout' : s.appDir}, ${await describeCommit(s.appDir)}.`,
-      `Raw figures and server logs: ${relative(REPO_ROOT, rawDir)}/ (not committed).`,
-    ],
-    rows,
-    notes,
-    errors,
-  });
+  const app = `${s.appDir === REPO_ROOT ? 'this checkout' : s.appDir}, ${await describeCommit(s.appDir)}`;
+  const report = summarize(s, { stamp, machine, app, rawDir: relative(REPO_ROOT, rawDir), phases, rss, errors });
+  const markdown = renderReport(report);
   const paths = await writeReport(RESULTS_DIR, `${stamp}${s.quick ? '-quick' : ''}`, markdown);
   await writeFile(join(rawDir, 'results.json'), JSON.stringify({ phases, errors }, null, 2));
   s.log(`report: ${paths.map((p) => relative(REPO_ROOT, p)).join(', ')}`);

@@ -70,9 +70,10 @@ async function waitForHealthz(child: ChildProcess, origin: string, logFile: stri
 }
 
 /**
- * Starts the app and waits for its first 200 from /healthz. 'direct' runs
- * `node --import tsx src/server.ts`, so pid is the server itself and RSS can be read from it;
- * 'npm' runs `npm start` as a user would (npm -> sh -> tsx -> node).
+ * Starts the app and waits for its first 200 from /healthz. 'direct' runs the production bundle
+ * `node dist/server.mjs` (built by `npm start`'s prestart, which the 'npm' start runs first), so
+ * pid is the server itself and RSS can be read from it; 'npm' runs `npm start` as a user would
+ * (npm -> sh -> build -> node).
  */
 export async function startServer(how: 'direct' | 'npm', settings: ServerSettings, timeoutMs: number): Promise<RunningServer> {
   await mkdir(settings.dataDir, { recursive: true });
@@ -80,7 +81,7 @@ export async function startServer(how: 'direct' | 'npm', settings: ServerSetting
   const origin = env.PUBLIC_URL!;
   const log = openSync(settings.logFile, 'a');
   const cmd = how === 'direct' ? process.execPath : 'npm';
-  const args = how === 'direct' ? ['--import', 'tsx', 'src/server.ts'] : ['start'];
+  const args = how === 'direct' ? ['--enable-source-maps', 'dist/server.mjs'] : ['start'];
   const started = performance.now();
   const child = spawnTracked(cmd, args, { cwd: settings.appDir, env, stdio: ['ignore', log, log] });
   closeSync(log);

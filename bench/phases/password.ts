@@ -1,7 +1,7 @@
 import type { AutocannonRequest, RequestContext } from 'autocannon';
 import { measureArgon2Rate } from '../argon2-baseline.js';
 import { startHealthzProbe, type ProbeResult } from '../healthz-probe.js';
-import { load } from '../http.js';
+import { load, type LoadResult } from '../http.js';
 import { formHeaders } from '../portal.js';
 import { formatNumber, row } from '../report.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
@@ -18,10 +18,10 @@ export function wrongPassword(right: string): string {
 }
 
 /**
- * Wrong-password POSTs spread round-robin over many pickups. The portal throttles repeated
- * failures per pickup: a pickup that answered 429 is skipped from then on, so the run keeps
- * measuring argon2 and not the throttle. All requests come from 127.0.0.1, so a per-client
- * throttle cannot be spread: its 429s show in the table.
+ * Wrong-password POSTs spread round-robin over many pickups. Every request comes from
+ * 127.0.0.1 and the portal throttles a client's repeated failures on one pickup, so many
+ * pickups keep each pair under the limit; a pickup that answers 429 anyway is skipped from
+ * then on, so the run goes on measuring argon2 and not the throttle. 429s get their own row.
  */
 function wrongPasswordRequests(pickups: IssuedPickup[], origin: string, throttled: Set<number>): AutocannonRequest[] {
   const paths = pickups.map((p) => {
@@ -104,8 +104,8 @@ export async function runPassword(s: Settings, origin: string | null, issued: Is
   const throttled = new Set<number>();
   for (const connections of s.connections) {
     const at = `${connections} conn`;
-    let flood = null;
-    let healthz = null;
+    let flood: LoadResult | null = null;
+    let healthz: ProbeResult | null = null;
     if (idle !== null && origin !== null) {
       s.log(`3. Password POST: ${connections} connections over ${pickups.length} pickups, ${s.runS} s`);
       const probe = startHealthzProbe(`${origin}/healthz`);

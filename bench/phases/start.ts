@@ -26,18 +26,18 @@ export async function runStart(s: Settings): Promise<StartPhase> {
   } catch (err) {
     errors.push(`5. npm start: ${errorText(err)}`);
   }
-  s.log('5. Cold start: node --import tsx src/server.ts (kept for phases 1-3)');
+  s.log('5. Cold start: node dist/server.mjs (kept for phases 1-3)');
   const port = await freePort();
   const dataDir = join(s.workDir, 'data');
   let server: RunningServer | null = null;
   try {
     server = await startServer('direct', { appDir: s.appDir, port, dataDir, logFile: join(s.rawDir, 'server.log') }, s.startTimeoutMs);
   } catch (err) {
-    errors.push(`5. node --import tsx src/server.ts: ${errorText(err)}`);
+    errors.push(`5. node dist/server.mjs: ${errorText(err)}`);
   }
   const rows = [
     row({ measure: '5. Start to first /healthz 200, `npm start`', uketori: npmMs, unit: 'ms', maxValue: 1000 }),
-    row({ measure: '5. Start to first /healthz 200, `node --import tsx`', uketori: server?.startMs ?? null, unit: 'ms', maxValue: 1000 }),
+    row({ measure: '5. Start to first /healthz 200, `node dist/server.mjs`', uketori: server?.startMs ?? null, unit: 'ms', maxValue: 1000 }),
   ];
   return { rows, notes: [], errors, raw: { npmMs, directMs: server?.startMs ?? null }, server, dataDir, port };
 }

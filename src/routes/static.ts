@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/env.js';
+import { fromRoot } from '../lib/project-root.js';
 
-const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views/static');
+const dir = fromRoot('views', 'static');
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

@@ -1,0 +1,41 @@
+import type { Report, Row } from './report.js';
+import type { PhaseResult, Settings } from './settings.js';
+
+/** The issue's order, whatever order the phases ran in. */
+const ORDER = ['landing', 'download', 'password', 'batch', 'start'];
+
+export type RunOutcome = {
+  stamp: string;
+  machine: string[];
+  app: string;
+  rawDir: string;
+  phases: Record<string, PhaseResult>;
+  rss: { rows: Row[]; notes: string[] };
+  errors: string[];
+};
+
+/** Everything the Markdown report says, with the conditions of the run in its header. */
+export function summarize(s: Settings, run: RunOutcome): Report {
+  const mode = s.quick ? 'Quick' : 'Full';
+  return {
+    title: `Uketori benchmark ${run.stamp}${s.quick ? ' (quick)' : ''}`,
+    facts: [
+      ...run.machine,
+      `${mode} run: autocannon ${s.runS} s per run after ${s.warmupS} s warm-up, keep-alive, pipelining 1, from the bench process ` +
+        `on the same cores; ${s.certificates} certificates; argon2 baseline ${s.argon2S} s.`,
+      'Every baseline was taken in this run. Ratio = Uketori ÷ baseline. req/s counts only the expected status ' +
+        '(200; 401 for the password flood); latencies are per-response hrtime.',
+      'nginx: 1 worker process (the server has one event loop), access log off, sendfile on, keep-alive without a request cap, ' +
+        'listening on 127.0.0.1 only.',
+      `App: ${run.app}.`,
+      `Raw figures and server logs: ${run.rawDir}/ (not committed).`,
+    ],
+    rows: [...ORDER.flatMap((name) => run.phases[name]?.rows ?? []), ...run.rss.rows],
+    notes: [
+      ...ORDER.flatMap((name) => run.phases[name]?.notes ?? []),
+      ...run.rss.notes,
+      'Benchmarks are not tests: a missed target is reported here, not failed; the exit code is 1 only when something could not be measured.',
+    ],
+    errors: run.errors,
+  };
+}
