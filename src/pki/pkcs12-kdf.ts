@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import { sha1Iterate } from './sha1-iterate.js';
 
 export type Pkcs12Hash = 'sha1' | 'sha256';
 
@@ -48,7 +49,8 @@ export function pkcs12Kdf({ hash, password, salt, iterations, id, size }: Pkcs12
   const out: Buffer[] = [];
   for (let produced = 0; produced < size; produced += u) {
     let a = digest(hash, Buffer.concat([diversifier, input]));
-    for (let r = 1; r < iterations; r++) a = digest(hash, a);
+    if (hash === 'sha1') a = sha1Iterate(a, iterations - 1);
+    else for (let r = 1; r < iterations; r++) a = digest(hash, a);
     out.push(a);
     if (produced + u >= size) break;
     // I_j = (I_j + B + 1) mod 2^(8v), with B = A repeated to v bytes

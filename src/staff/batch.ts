@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { MultiBar, Presets } from 'cli-progress';
 import type { Deps } from '../deps.js';
 import { mailingWarnings } from '../letters/addressing.js';
@@ -14,10 +15,10 @@ import { deliveryJson, LETTERS_WARNING, mailText } from './delivery-output.js';
 import { issuedJson } from './present.js';
 
 /**
- * Two rows in flight keep both cores busy: RSA key generation, argon2 and sealing run on
- * libuv's thread pool while the other row builds its PKCS#12 on the main thread.
+ * Two rows per core in flight keep every core busy: RSA key generation, argon2 and sealing run
+ * on libuv's thread pool while another row builds its PKCS#12 on the main thread.
  */
-export const BATCH_CONCURRENCY = 2;
+export const BATCH_CONCURRENCY = Math.max(2, os.availableParallelism() * 2);
 
 export type BatchOptions = { file: string; p12Profile: P12Profile; lettersDir: string | null; json: boolean };
 
@@ -82,7 +83,7 @@ function outcomeJson(o: Outcome): Record<string, unknown> {
   };
 }
 
-/** `issue --batch FILE`: every row all-or-nothing, two at a time, resumable by application code. */
+/** `issue --batch FILE`: every row all-or-nothing, two per core at a time, resumable by application code. */
 export async function runBatch(ctx: CommandContext, o: BatchOptions): Promise<number> {
   const rows = readBatchFile(o.file);
   const deps = ctx.deps();
