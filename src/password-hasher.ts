@@ -37,7 +37,9 @@ export function defaultConcurrency(cores = os.availableParallelism(), poolSize =
 export function createPasswordHasher(options: HasherOptions): PasswordHasher {
   const secret = Buffer.from(options.pepper);
   const concurrency = options.concurrency ?? defaultConcurrency();
-  const queueLimit = options.queueLimit ?? concurrency * 8;
+  // About a second of checks may wait (argon2 here takes ~40 ms a core): a burst of honest
+  // logins queues instead of bouncing, while a flood still meets its 503 quickly.
+  const queueLimit = options.queueLimit ?? concurrency * 32;
   let inFlight = 0;
   const waiting: Array<() => void> = [];
 

@@ -32,7 +32,16 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 /** Once connections are cut, how long handlers still running (an argon2 check) get before the database closes. */
 const HANDLER_SETTLE_MS = 1_000;
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+};
+
+/** A host name, IPv4 or bracketed IPv6 address, and an optional port: nothing that could carry a path. */
+const VALID_HOST = /^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 export type PortalServer = http.Server & {
   /** Requests whose handler has not finished yet. */
@@ -69,6 +78,13 @@ export function createPortalServer(deps: Deps, timeouts: ServerTimeouts = SERVER
       connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs),
     },
     (req, res) => {
+      // The adapter builds the request URL from Host, and a Host of one backslash moves the path the
+      // app routes on away from the path that was asked for. Nothing else here ever reads Host.
+      if (!VALID_HOST.test(req.headers.host ?? '')) {
+        res.writeHead(400, { ...Object.fromEntries(headers), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' });
+        res.end(REASONS[400]);
+        return;
+      }
       if (!server.listening) res.setHeader('Connection', 'close');
       handling++;
       void listener(req, res).finally(() => handling--);
@@ -79,16 +95,20 @@ export function createPortalServer(deps: Deps, timeouts: ServerTimeouts = SERVER
   server.maxRequestsPerSocket = 1000;
 
   const head = headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  // No body, as Node's own answers: the request may have been a HEAD, which expects none.
+  const refuse = (socket: Socket, status: number) => {
+    socket.write(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${head}Cache-Control: no-store\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    socket.destroySoon();
+  };
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (socket.writable && socket.bytesWritten === 0 && err.code !== 'ECONNRESET') {
-      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-      // No body, as Node's own answer: the request may have been a HEAD, which expects none.
-      socket.write(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${head}Cache-Control: no-store\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
-      socket.destroySoon();
+      refuse(socket, err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400);
     } else {
       socket.destroy();
     }
   });
+  // Node would drop a CONNECT without a word; this is no proxy.
+  server.on('connect', (_req: http.IncomingMessage, socket: Socket) => refuse(socket, 405));
   return server;
 }
 
@@ -102,7 +122,7 @@ export type Running = {
 
 /** The one place that opens resources and listens. */
 export function main(env: Record<string, string | undefined> = process.env): Running {
-  const deps = openDeps(env);
+  const deps = openDeps(env, { durability: 'normal' });
   const { log } = deps;
   const first = sweepKeyMaterial(deps);
   if (first.destroyed.length > 0) log.info({ destroyed: first.destroyed.length }, 'start-up sweep destroyed ended key material');
@@ -120,9 +140,10 @@ export function main(env: Record<string, string | undefined> = process.env): Run
 
   let closing: Promise<void> | null = null;
   async function stop(reason: string): Promise<void> {
-    log.info({ reason, connections: await connectionCount(server), handling: server.handling }, 'shutting down: no new connections, requests in flight may finish');
     clearInterval(timer);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Logged once the listener is closed: whoever reads this line can count on new connections failing.
+    log.info({ reason, handling: server.handling }, 'shutting down: no new connections, requests in flight may finish');
     // A connection whose response has just finished is idle now: close it rather than wait for keep-alive.
     const idle = setInterval(() => server.closeIdleConnections(), 100);
     const cut = await Promise.race([closed.then(() => false), sleep(SHUTDOWN_GRACE_MS, true, { ref: false })]);
@@ -137,10 +158,6 @@ export function main(env: Record<string, string | undefined> = process.env): Run
     log.info('database closed, shutdown complete');
   }
   return { deps, server, timer, shutdown: (reason) => (closing ??= stop(reason)) };
-}
-
-function connectionCount(server: http.Server): Promise<number> {
-  return new Promise((resolve) => server.getConnections((err, count) => resolve(err ? -1 : count)));
 }
 
 /** SIGTERM or SIGINT shuts down gracefully; a second one exits at once. */

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { events, pickups } from '../src/db/schema.js';
+import { defaultConcurrency } from '../src/password-hasher.js';
 import { createPortalServer, type PortalServer } from '../src/server.js';
 import { issueTestPickup } from './factories.js';
 import { makeTestApp, ORIGIN, pathOf, testConfig, type TestApp } from './helpers.js';
@@ -9,13 +10,17 @@ import { listen } from './hardening-support.js';
 let t: TestApp;
 let server: PortalServer;
 let base: string;
+let started = false;
 
 async function start(options: Parameters<typeof makeTestApp>[0] = {}) {
   t = makeTestApp(options);
   server = createPortalServer(t.deps);
   base = `http://127.0.0.1:${await listen(server)}`;
+  started = true;
 }
 afterEach(async () => {
+  if (!started) return;
+  started = false;
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   t.close();
@@ -51,6 +56,14 @@ describe('Download race', () => {
 });
 
 describe('password flood', () => {
+  it('runs one argon2 per core, and never takes the whole libuv pool', () => {
+    expect(defaultConcurrency(2, 4)).toBe(2);
+    expect(defaultConcurrency(1, 4)).toBe(1);
+    expect(defaultConcurrency(16, 4)).toBe(3);
+    expect(defaultConcurrency(16, 64)).toBe(16);
+    expect(defaultConcurrency(4, 1)).toBe(1);
+  });
+
   it('more password posts than the queue holds: some 503 at once, no other 5xx, /healthz answers meanwhile', async () => {
     // One argon2 at a time and four waiting; every post from its own address (behind a named
     // proxy) so the per-client throttle does not absorb the flood before the queue does.
@@ -76,7 +89,6 @@ describe('password flood', () => {
     await flood;
 
     const statuses = finished.map((f) => f.status);
-    console.log("DBG", statuses.join(","));
     expect(statuses.every((s) => s === 401 || s === 503), statuses.join(',')).toBe(true);
     const busy = finished.filter((f) => f.status === 503);
     expect(busy.length).toBeGreaterThan(0);

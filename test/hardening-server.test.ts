@@ -53,9 +53,12 @@ describe('every response carries the security headers', () => {
       ['download without session', request('POST', `${token}/download`, form('')), 401],
       ['adapter: backslash path', request('GET', '/d\\..\\x'), 400],
       ['adapter: Host with a path', request('GET', '/', { Host: 'portal.test/evil' }), 400],
+      ['a Host that would move the path', request('GET', token, { Host: '\\' }), 400],
+      ['a Host with a userinfo', request('GET', token, { Host: 'a@portal.test' }), 400],
       ['Node: malformed request line', 'GARBAGE\r\n\r\n', 400],
       ['Node: bad header name', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n', 400],
       ['Node: head over 16 KB', request('GET', '/', { Cookie: 'a='.padEnd(20_000, 'x') }), 431],
+      ['CONNECT', 'CONNECT portal.test:443 HTTP/1.1\r\nHost: portal.test:443\r\n\r\n', 405],
     ];
     for (const [what, text, status] of cases) {
       const res = await rawRequest(port, text);

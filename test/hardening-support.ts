@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import { expect } from 'vitest';
 
+export { STACK_TRACE } from '../scripts/fuzz.js';
+
 export type RawResponse = { status: number; headers: Record<string, string>; body: Buffer; raw: Buffer };
 
 /** Splits one HTTP/1.1 response (Content-Length or up to the close) into status, headers and body. */
@@ -64,6 +66,3 @@ export function expectSecurityHeaders(res: { headers: Record<string, unknown> },
   expect(res.headers['x-frame-options'], what).toBe('DENY');
   expect(res.headers['referrer-policy'], what).toBe('no-referrer');
 }
-
-/** A stack frame, an error class name, a source path: none may reach a client. */
-export const STACK_TRACE = /\bat [\w.<>]+ \(|\bat (file|node):|\.[cm]?[jt]sx?:\d+:\d+|\b\w*Error:|node_modules/;
