@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
+import { pingDb } from './db/open.js';
 import type { Deps } from './deps.js';
 import { clientAddress } from './http/client.js';
 import type { AppEnv } from './http/env.js';
@@ -15,6 +16,19 @@ import { staticRoutes } from './routes/static.js';
 
 export const MAX_FORM_BYTES = 8 * 1024;
 
+const PUBLIC_PATH = /^\/(healthz|help\/import|static\/[\w.-]{1,64}|)$/;
+
+/**
+ * What the access log says for a path: a pickup by a short prefix of its token hash, the fixed
+ * public paths as they are, and anything else only by its length. A token can arrive under
+ * many spellings (`//d/…`, `/D/…`, `/d%2F…`), so no other path is ever written out.
+ */
+export function logRoute(path: string, pickupLog: string | undefined): string {
+  if (pickupLog) return `/d/#${pickupLog}`;
+  if (PUBLIC_PATH.test(path)) return path;
+  return `(other path, ${path.length} chars)`;
+}
+
 /** Builds the portal. Nothing here opens a resource: everything arrives through deps. */
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
@@ -23,8 +37,7 @@ export function createApp(deps: Deps) {
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    // Never the URL: /d/ paths are logged by a short prefix of the token's hash.
-    const route = c.req.path.startsWith('/d/') ? `/d/#${c.get('pickupLog') ?? '?'}` : c.req.path.slice(0, 64);
+    const route = logRoute(c.req.path, c.get('pickupLog'));
     log.info({ method: c.req.method, route, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use(securityHeaders(config.secure));
@@ -45,7 +58,7 @@ export function createApp(deps: Deps) {
   app.use(csrf({ origin: config.publicUrl.origin }));
 
   app.get('/healthz', (c) => {
-    deps.db.$client.prepare('select 1').get();
+    pingDb(deps.db);
     return c.json({ ok: true });
   });
   app.route('/', staticRoutes());

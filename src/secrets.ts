@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
+import { createPrivateFile, replacePrivateFile } from './lib/private-file.js';
 import { ConfigError } from './config.js';
 import type { Random } from './lib/random.js';
 import type { SealKey } from './seal.js';
@@ -25,10 +26,10 @@ function keysDir(config: Config): string {
   return path.join(config.dataDir, 'keys');
 }
 
+/** Two processes starting on an empty DATA_DIR: the first key written wins, the other reads it. */
 function writeSecretFile(file: string, content: string): void {
-  // 'wx' refuses to overwrite: two processes starting on an empty DATA_DIR cannot clobber each other.
   try {
-    fs.writeFileSync(file, content + '\n', { mode: 0o600, flag: 'wx' });
+    createPrivateFile(file, content + '\n');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
@@ -80,9 +81,7 @@ export function addSealKey(config: Config, now: number, random: Random): string 
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const kid = newSealKid(now, random);
   writeSecretFile(path.join(dir, `seal-${kid}.key`), Buffer.from(random(32)).toString('base64url'));
-  const tmp = path.join(dir, `seal-current.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, kid + '\n', { mode: 0o600 });
-  fs.renameSync(tmp, path.join(dir, 'seal-current'));
+  replacePrivateFile(path.join(dir, 'seal-current'), kid + '\n');
   return kid;
 }
 

@@ -92,7 +92,6 @@ export function createPortalServer(deps: Deps, timeouts: ServerTimeouts = SERVER
   ) as PortalServer;
   Object.defineProperty(server, 'handling', { get: () => handling });
   server.timeout = timeouts.socketIdleMs;
-  server.maxRequestsPerSocket = 1000;
 
   const head = headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
   // No body, as Node's own answers: the request may have been a HEAD, which expects none.

@@ -1,5 +1,6 @@
 import { destroyKeyMaterial, listEndedWithKeyMaterial } from './db/pickups.js';
 import { forgetStaleClients } from './db/throttle.js';
+import { truncateWal } from './db/open.js';
 import type { Deps } from './deps.js';
 import { pickupState } from './pickup/state.js';
 
@@ -16,5 +17,8 @@ export function sweepKeyMaterial(deps: Pick<Deps, 'db' | 'clock'>): SweepResult 
     const reason = pickupState(pickup, now);
     if (destroyKeyMaterial(deps.db, pickup.id, now, reason)) destroyed.push({ id: pickup.id, serial: pickup.serial, reason });
   }
+  // In WAL mode the destroyed pages may still sit in the -wal file; checkpointing into the
+  // (secure_delete) database and truncating the WAL wipes them there too.
+  if (destroyed.length > 0) truncateWal(deps.db);
   return { destroyed, staleClients: forgetStaleClients(deps.db, now) };
 }

@@ -93,11 +93,60 @@ describe('staff import, status, cancel', () => {
     expect(mismatched.stderr).toContain('does not belong');
   });
 
+  it('orders the chain, and refuses what would break the 30 days or the PKCS#12', async () => {
+    const dir = path.dirname(tmpFile('x'));
+    const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    const ext = path.join(dir, 'ca.ext');
+    fs.writeFileSync(ext, 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
+    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.pem', '-days', '30', '-subj', '/CN=Root']);
+    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'mid.key', '-out', 'mid.csr', '-subj', '/CN=Intermediate']);
+    run(['x509', '-req', '-in', 'mid.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-out', 'mid.pem', '-days', '30', '-extfile', ext]);
+    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=TANAKA JIRO']);
+    run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'mid.pem', '-CAkey', 'mid.key', '-out', 'leaf.pem', '-days', '30']);
+    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stray.key', '-out', 'stray.pem', '-days', '30', '-subj', '/CN=Stray']);
+    const f = (n: string) => path.join(dir, n);
+    fs.writeFileSync(f('reversed.pem'), fs.readFileSync(f('root.pem'), 'utf8') + fs.readFileSync(f('mid.pem'), 'utf8'));
+    fs.writeFileSync(f('stray-chain.pem'), fs.readFileSync(f('mid.pem'), 'utf8') + fs.readFileSync(f('stray.pem'), 'utf8'));
+    const notBefore = Date.parse(execFileSync('openssl', ['x509', '-in', f('leaf.pem'), '-noout', '-startdate']).toString().split('=')[1]!);
+    t.clock.set(notBefore + 1000);
+    const base = ['import', '--key', f('leaf.key'), '--cert', f('leaf.pem'), '--no-letters'];
+
+    const future = await staff([...base, '--issued-at', new Date(notBefore + 3 * DAY).toISOString()]);
+    expect(future.code).toBe(1);
+    expect(future.stderr).toContain('in the future');
+    const stray = await staff([...base, '--chain', f('stray-chain.pem')]);
+    expect(stray.code).toBe(1);
+    expect(stray.stderr).toContain('do not link');
+    const ca = await staff(['import', '--key', f('mid.key'), '--cert', f('mid.pem'), '--no-letters']);
+    expect(ca.code).toBe(1);
+    expect(ca.stderr).toContain('CA certificate');
+    const badMail = await staff([...base, '--email', 'a@b.jp, c@d.jp']);
+    expect(badMail.code).toBe(1);
+    expect(badMail.stderr).toContain('--email');
+
+    const ok = await staff([...base, '--chain', f('reversed.pem'), '--json']);
+    expect(ok.stderr).toBe('');
+    const j = JSON.parse(ok.stdout);
+    const login = await t.http().post(pathOf(j.url)).set('Origin', ORIGIN).type('form').send({ password: j.password });
+    const file = await t.http().post(`${pathOf(j.url)}/download`).set('Origin', ORIGIN).set('Cookie', cookieFrom(login)).type('form').send({})
+      .buffer(true).parse((res, cb) => { const c: Buffer[] = []; res.on('data', (d: Buffer) => c.push(d)); res.on('end', () => cb(null, Buffer.concat(c))); });
+    const certs = pemBlocks(openP12(file.body as Buffer, j.pin).pem, 'CERTIFICATE').map((pem) => pem.replace(/\s/g, ''));
+    const expected = ['leaf.pem', 'mid.pem', 'root.pem'].map((n) => fs.readFileSync(f(n), 'utf8').replace(/\s/g, ''));
+    expect(certs).toEqual(expected);
+
+    t.clock.set(notBefore + 31 * DAY);
+    const expired = await staff([...base]);
+    expect(expired.code).toBe(1);
+  });
+
   it('status shows the state and the timeline; cancel blocks at once', async () => {
     const issued = JSON.parse((await staff(['issue', '--name-romaji', 'SATO HANAKO', '--json', '--no-letters'])).stdout);
     const s1 = JSON.parse((await staff(['status', issued.serial, '--json'])).stdout);
     expect(s1.state).toBe('pending');
     expect(s1.events.map((e: { kind: string }) => e.kind)).toContain('created');
+    const noReason = await staff(['cancel', issued.serial]);
+    expect(noReason.code).toBe(1);
+    expect(noReason.stderr).toContain('--reason');
     const c = await staff(['cancel', issued.serial, '--reason', 'subscriber request', '--json']);
     expect(c.code).toBe(0);
     expect(JSON.parse(c.stdout)).toMatchObject({ cancelled: true, keyDestroyed: true });
@@ -107,5 +156,9 @@ describe('staff import, status, cancel', () => {
     expect(s2.events.map((e: { kind: string }) => e.kind).slice(-2)).toEqual(['cancelled', 'key-destroyed']);
     expect((await t.http().get(pathOf(issued.url))).status).toBe(410);
     expect((await staff(['status', 'NOPE'])).code).toBe(1);
+    const again = await staff(['cancel', issued.serial, '--reason', 'twice', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ cancelled: false, alreadyCancelled: true });
+    const kinds = JSON.parse((await staff(['status', issued.serial, '--json'])).stdout).events.map((e: { kind: string }) => e.kind);
+    expect(kinds.filter((k: string) => k === 'cancelled')).toHaveLength(1);
   });
 });

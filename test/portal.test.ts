@@ -234,6 +234,19 @@ describe('secrets at rest and in logs', () => {
   });
 });
 
+describe('access log', () => {
+  it('never writes a token, whatever spelling of the path carries it', async () => {
+    const token = p.url.split('/d/')[1]!;
+    for (const path of [`/d/${token}`, `//d/${token}`, `/D/${token}`, `/d%2F${token}`, `/x/${token.toLowerCase()}`, `/d/${token}/download`]) {
+      await t.http().get(path);
+    }
+    const logs = t.logs.join('');
+    expect(logs).toContain('"route":"/d/#');
+    expect(logs).toContain('(other path,');
+    expect(logs.toUpperCase()).not.toContain(token);
+  });
+});
+
 describe('session lifetime', () => {
   it('a session expires after 15 minutes', async () => {
     const cookie = await login();

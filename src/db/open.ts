@@ -8,7 +8,6 @@ import { fromRoot } from '../lib/project-root.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-const migrationsFolder = fromRoot('drizzle');
 
 /**
  * `full`: every commit is on disk before it returns (staff commands: a printed password must
@@ -33,10 +32,23 @@ export function openDb(file: string, durability: Durability = 'full'): Db {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('secure_delete = ON');
   const db = drizzle(sqlite, { schema }) as Db;
-  migrate(db, { migrationsFolder });
+  migrate(db, { migrationsFolder: fromRoot('drizzle') });
   return db;
 }
 
 export function dbFile(dataDir: string): string {
   return path.join(dataDir, 'uketori.db');
+}
+
+/** A trivial read, for /healthz: proves the database file is open and answering. */
+export function pingDb(db: Db): void {
+  db.$client.prepare('select 1').get();
+}
+
+/**
+ * Copies the WAL into the database and empties it. Best effort: with a reader holding an old
+ * snapshot the WAL cannot be truncated now, and the next sweep tries again.
+ */
+export function truncateWal(db: Db): void {
+  db.$client.pragma('wal_checkpoint(TRUNCATE)');
 }

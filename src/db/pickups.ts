@@ -27,16 +27,26 @@ export function findPickupById(db: Db, id: string): PickupRow | null {
   return query.get({ id }) ?? null;
 }
 
-/** Staff look pickups up by certificate serial (any case, colons allowed) or application code. */
-export function findPickupByReference(db: Db, reference: string): PickupRow | null {
+/**
+ * Staff look pickups up by certificate serial (any case, colons allowed) or application code.
+ * Both may match different pickups; the caller decides what an ambiguous reference means.
+ */
+export function findPickupsByReference(db: Db, reference: string): PickupRow[] {
   const serial = reference.replaceAll(':', '').toUpperCase();
-  return (
-    db
-      .select()
-      .from(pickups)
-      .where(or(eq(pickups.serial, serial), eq(pickups.applicationCode, reference)))
-      .get() ?? null
-  );
+  return db
+    .select()
+    .from(pickups)
+    .where(or(eq(pickups.serial, serial), eq(pickups.applicationCode, reference)))
+    .all();
+}
+
+/** Cancels and records it in one transaction; null when it was already cancelled. */
+export function cancelPickupWithEvent(db: Db, id: string, now: number, reason: string): PickupRow | null {
+  return db.transaction(() => {
+    const row = cancelPickup(db, id, now, reason);
+    if (row) db.insert(events).values({ pickupId: id, at: now, kind: 'cancelled', detail: JSON.stringify({ reason }) }).run();
+    return row;
+  });
 }
 
 export function findPickupByApplicationCode(db: Db, code: string): PickupRow | null {

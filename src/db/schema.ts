@@ -53,7 +53,7 @@ export const events = sqliteTable(
     kind: text('kind').notNull(),
     detail: text('detail'),
   },
-  (t) => [index('events_pickup').on(t.pickupId, t.at)],
+  (t) => [index('events_pickup').on(t.pickupId, t.at), index('events_pickup_kind').on(t.pickupId, t.kind, t.at)],
 );
 
 /** Failed password attempts per pickup and client (a keyed hash of the address, never the address). */

@@ -4,11 +4,7 @@ import { prepared } from './prepared.js';
 import { throttleClients, throttlePickups } from './schema.js';
 import { checkClient, effectiveFailures, FAILURE_MEMORY_MS, takeGuess, type Verdict } from '../pickup/throttle.js';
 
-/**
- * Admits one password attempt or refuses it, atomically. An admitted attempt is counted as a
- * failure up front (and cleared on success), so parallel posts from one client cannot slip
- * past the limit while their hashes are being computed.
- */
+/** The throttle's queries, prepared once per connection: they run on every password post. */
 function statements(db: Db) {
   const p = sql.placeholder;
   return prepared(db, 'throttle', () => ({
@@ -64,9 +60,6 @@ export function clearClient(db: Db, pickupId: string, clientKey: string): void {
   statements(db).clearClient.run({ pickupId, clientKey });
 }
 
-export function readClientFailures(db: Db, pickupId: string, clientKey: string, now: number): number {
-  return effectiveFailures(statements(db).client.get({ pickupId, clientKey }) ?? null, now);
-}
 
 export function forgetStaleClients(db: Db, now: number): number {
   return db.delete(throttleClients).where(lt(throttleClients.lastFailureAt, now - FAILURE_MEMORY_MS)).run().changes;

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -29,15 +29,44 @@ export function clientAddress(c: Context, trustProxy: string[]): string {
   return socket;
 }
 
-/** IPv6 clients are grouped by /64, the block one subscriber line usually holds. */
-function throttleUnit(address: string): string {
-  if (!isIPv6(address)) return address;
-  return address.split(':').slice(0, 4).join(':');
+/** The eight 16-bit groups of an IPv6 address, whatever its written form (`::`, zone, embedded IPv4). */
+export function ipv6Groups(address: string): number[] {
+  let text = address.split('%')[0]!.toLowerCase();
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = text.slice(0, v4.index) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const missing = tail === undefined ? 0 : 8 - left.length - right.length;
+  return [...left, ...Array<string>(missing).fill('0'), ...right].map((g) => parseInt(g, 16) || 0);
 }
 
-/** A keyed hash: the throttle table never holds an address. */
+function ipv6Prefix(address: string, groups: number): string {
+  return ipv6Groups(address)
+    .slice(0, groups)
+    .map((g) => g.toString(16))
+    .join(':');
+}
+
+/** IPv6 clients are grouped by /64, the block one subscriber line usually holds. */
+export function throttleUnit(address: string): string {
+  return isIPv6(address) ? `${ipv6Prefix(address, 4)}::/64` : address;
+}
+
+/**
+ * A keyed hash: the throttle table never holds an address. The key is derived for this use
+ * alone (see throttleKey), never the session-signing key itself.
+ */
 export function clientKey(key: Uint8Array, address: string): string {
-  return createHmac('sha256', key).update('throttle|').update(throttleUnit(address)).digest('hex').slice(0, 32);
+  return createHmac('sha256', key).update(throttleUnit(address)).digest('hex').slice(0, 32);
+}
+
+/** HKDF from the session secret, so one secret never serves two purposes. */
+export function throttleKey(sessionKey: Uint8Array): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', sessionKey, new Uint8Array(0), 'uketori throttle client key', 32));
 }
 
 function userAgentFamily(ua: string): string {
@@ -58,6 +87,6 @@ function userAgentFamily(ua: string): string {
 
 /** What the support timeline shows: enough to tell "your phone" from "someone else", no more. */
 export function coarseClient(address: string, userAgent: string | undefined): string {
-  const net = isIPv6(address) ? address.split(':').slice(0, 3).join(':') + '::/48' : address.replace(/\.\d+$/, '.0/24');
+  const net = isIPv6(address) ? `${ipv6Prefix(address, 3)}::/48` : address.replace(/\.\d+$/, '.0/24');
   return `${net} ${userAgentFamily(userAgent ?? '')}`;
 }

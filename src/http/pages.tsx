@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { PickupRow } from '../db/schema.js';
 import { formatDateOnly, formatJst, formatWait } from '../i18n/format.js';
-import { CODE_ALPHABET, normalizeCodeInput } from '../pickup/secret-code.js';
+import { isCodeCharacter, normalizeCodeInput } from '../pickup/secret-code.js';
 import { downloadDeadline, WINDOW_MS, type PickupState } from '../pickup/state.js';
 import { ImportHelpPage } from '../../views/import-help.js';
 import { LandingPage } from '../../views/landing.js';
@@ -69,14 +69,12 @@ export function landingResponse(c: C, token: string, pickup: PickupRow, error: s
   return c.html(<LandingPage {...base(c)} action={pickupPath(token)} deadline={deadline} error={error} checks={checks} />, status);
 }
 
-const ALLOWED = new Set(CODE_ALPHABET);
-
 /**
  * The typed characters a password can never contain, each once, to name them in the error.
  * They are outside the alphabet, so showing them back reveals nothing about the password.
  */
 export function foreignCharacters(raw: string): string {
-  const seen = [...new Set(normalizeCodeInput(raw))].filter((ch) => !ALLOWED.has(ch) && /\P{C}/u.test(ch));
+  const seen = [...new Set(normalizeCodeInput(raw))].filter((ch) => !isCodeCharacter(ch) && /\P{C}/u.test(ch));
   return seen.slice(0, 8).join(' ');
 }
 

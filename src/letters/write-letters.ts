@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { createPrivateFile } from '../lib/private-file.js';
 import { renderPasswordLetter, renderPinLetter, type LetterFacts } from './letters.js';
 
 export type WrittenLetters = { passwordFile: string; pinFile: string };
@@ -9,16 +10,7 @@ export function defaultLettersDir(dataDir: string): string {
 }
 
 /** Created, never overwritten, 0600 whatever the umask: the file holds a secret. */
-function writeSecretHtml(file: string, content: string): void {
-  const fd = fs.openSync(file, 'wx', 0o600);
-  try {
-    fs.fchmodSync(fd, 0o600);
-    fs.writeFileSync(fd, content, 'utf8');
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+const writeSecretHtml = createPrivateFile;
 
 /**
  * Writes the two letters, one secret per file, named by the serial. This is the only moment

@@ -16,8 +16,10 @@ function findRoot(start: string): string {
   }
 }
 
-export const projectRoot = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+let root: string | null = null;
 
+/** Resolved on first use, not at import: importing a module never touches the disk. */
 export function fromRoot(...parts: string[]): string {
-  return path.join(projectRoot, ...parts);
+  root ??= findRoot(path.dirname(fileURLToPath(import.meta.url)));
+  return path.join(root, ...parts);
 }

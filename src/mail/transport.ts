@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createPrivateFile } from '../lib/private-file.js';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
@@ -35,7 +36,7 @@ function writeEml(dir: string, base: string, bytes: Buffer): string {
   for (let n = 1; ; n++) {
     const file = path.join(dir, `${base}${n === 1 ? '' : `-${n}`}.eml`);
     try {
-      fs.writeFileSync(file, bytes, { mode: 0o600, flag: 'wx' });
+      createPrivateFile(file, bytes);
       return file;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

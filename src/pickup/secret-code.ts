@@ -5,6 +5,13 @@ export const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz234
 export const EXCLUDED_CHARACTERS = ['0', 'O', 'o', '1', 'l', 'I', 'i'] as const;
 export const CODE_LENGTH = 8;
 
+const CODE_SET = new Set(CODE_ALPHABET);
+
+/** Whether a character can appear in a password or PIN at all. */
+export function isCodeCharacter(ch: string): boolean {
+  return CODE_SET.has(ch);
+}
+
 /** Draws a password or PIN without modulo bias (rejection sampling on single bytes). */
 export function generateCode(random: Random, length = CODE_LENGTH): string {
   const limit = 256 - (256 % CODE_ALPHABET.length);

@@ -22,10 +22,20 @@ function checkSymbol(value: bigint): string {
   return CHECK_ALPHABET[Number(value % 37n)]!;
 }
 
-/** 128 random bits, 26 base32 characters and the mod-37 check symbol. */
+// Linkifiers in mail programs leave a trailing * or ~ (and sometimes $ or =) out of the link,
+// so tokens whose check symbol would be one of those four are never handed out.
+const PUNCTUATION_CHECKS = new Set(['*', '~', '$', '=']);
+
+/**
+ * 128 random bits, 26 base32 characters and the mod-37 check symbol. Values whose check symbol
+ * is punctuation are redrawn: 33 of 37 residues remain, a loss of 0.16 bits of the 128.
+ */
 export function generateToken(random: Random): string {
-  const value = BigInt('0x' + Buffer.from(random(16)).toString('hex'));
-  return encodeBody(value) + checkSymbol(value);
+  for (;;) {
+    const value = BigInt('0x' + Buffer.from(random(16)).toString('hex'));
+    const check = checkSymbol(value);
+    if (!PUNCTUATION_CHECKS.has(check)) return encodeBody(value) + check;
+  }
 }
 
 // Mail programs wrap, quote and punctuate URLs; whatever follows the 27th character and is not

@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { replacePrivateFile } from '../lib/private-file.js';
 import { type Random } from '../lib/random.js';
 import { keyMatchesCertificate } from './certificate-info.js';
 import { type DevCa, createDevCa } from './dev-ca.js';
@@ -18,6 +19,8 @@ const FILES = {
   issuingKeyPem: 'issuing.key.jwe',
 } as const satisfies Record<keyof DevCa, string>;
 const KEY_IDS = { rootKeyPem: 'root', issuingKeyPem: 'issuing' } as const;
+/** The sealed CA key files and the id each is sealed under. */
+export const CA_KEY_FILES = { [FILES.rootKeyPem]: KEY_IDS.rootKeyPem, [FILES.issuingKeyPem]: KEY_IDS.issuingKeyPem } as const;
 const LOCK = '.create.lock';
 
 export interface StoreOptions {
@@ -96,28 +99,46 @@ async function writeCa(dir: string, sealer: Sealer, ca: DevCa): Promise<void> {
   const seal = (pem: string, id: string) =>
     sealer.seal(new Uint8Array(Buffer.from(pem, 'utf8')), { purpose: 'ca-key', id });
   // Keys first, certificates last: readers treat the CA as present only once all four exist.
-  await writeAtomic(path.join(dir, FILES.rootKeyPem), await seal(ca.rootKeyPem, KEY_IDS.rootKeyPem));
-  await writeAtomic(path.join(dir, FILES.issuingKeyPem), await seal(ca.issuingKeyPem, KEY_IDS.issuingKeyPem));
-  await writeAtomic(path.join(dir, FILES.rootCertPem), ca.rootCertPem);
-  await writeAtomic(path.join(dir, FILES.issuingCertPem), ca.issuingCertPem);
+  replacePrivateFile(path.join(dir, FILES.rootKeyPem), await seal(ca.rootKeyPem, KEY_IDS.rootKeyPem));
+  replacePrivateFile(path.join(dir, FILES.issuingKeyPem), await seal(ca.issuingKeyPem, KEY_IDS.issuingKeyPem));
+  replacePrivateFile(path.join(dir, FILES.rootCertPem), ca.rootCertPem);
+  replacePrivateFile(path.join(dir, FILES.issuingCertPem), ca.issuingCertPem);
   // Persist the renames; directories cannot be opened for fsync on Windows, so that is best effort.
   const dirHandle = await open(dir, 'r').catch(() => null);
   await dirHandle?.sync().catch(() => undefined).finally(() => dirHandle.close());
 }
 
+
+/** The key id a sealed CA key file was sealed with, read from its JWE header; null when absent. */
+export type KidOf = (jwe: string) => string | null;
+
 /**
- * Temp file (0600) + fsync + rename, so a reader never sees half a file. Only the lock holder
- * writes, so a fixed temp name is safe; a crashed writer's leftover is removed first.
+ * Seals the CA keys again under the sealer's current key, so older seal keys can retire. Holds
+ * the CA's creation lock meanwhile, so no process creates or rewrites the CA at the same time.
+ * Returns how many key files were rewritten.
  */
-async function writeAtomic(file: string, content: string): Promise<void> {
-  const temp = `${file}.tmp`;
-  await rm(temp, { force: true });
-  const handle = await open(temp, 'wx', 0o600);
+export async function resealDevCaKeys(dir: string, sealer: Sealer & { readonly currentKid: string }, kidOf: KidOf): Promise<number> {
+  const lockPath = path.join(dir, LOCK);
+  const present = await readFile(path.join(dir, FILES.rootKeyPem), 'utf8').then(() => true, () => false);
+  if (!present) return 0;
+  const lock = await open(lockPath, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EEXIST') throw new CaStoreError(`${lockPath} exists: another process is creating the CA; try again later`);
+    throw err;
+  });
   try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
+    let resealed = 0;
+    for (const [name, id] of Object.entries(CA_KEY_FILES)) {
+      const file = path.join(dir, name);
+      const jwe = (await readFile(file, 'utf8')).trim();
+      if (kidOf(jwe) === sealer.currentKid) continue;
+      const plain = await sealer.open(jwe, { purpose: 'ca-key', id });
+      replacePrivateFile(file, await sealer.seal(plain, { purpose: 'ca-key', id }));
+      plain.fill(0);
+      resealed++;
+    }
+    return resealed;
   } finally {
-    await handle.close();
+    await lock.close();
+    await rm(lockPath, { force: true });
   }
-  await rename(temp, file);
 }

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Deps } from '../deps.js';
-import { clientKey, coarseClient } from '../http/client.js';
+import { clientKey, coarseClient, throttleKey } from '../http/client.js';
 import type { AppEnv } from '../http/env.js';
 import {
   deadResponse,
@@ -25,6 +25,7 @@ type Found = Extract<Lookup, { kind: 'found' }>;
 export function pickupRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   const cookieName = sessionCookieName(deps.config.secure);
+  const throttleSecret = throttleKey(deps.sessionKey);
   const support = deps.config.supportContact;
 
   /** Resolves the token; answers the dead-URL page itself when there is nothing to download. */
@@ -61,11 +62,11 @@ export function pickupRoutes(deps: Deps) {
     const t = c.get('t');
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const raw = typeof form.password === 'string' ? form.password : '';
-    const key = clientKey(deps.sessionKey, c.get('client'));
+    const key = clientKey(throttleSecret, c.get('client'));
     const outcome = await checkPassword(deps, found.pickup, raw, key, coarse(c), now);
     switch (outcome.kind) {
       case 'ok': {
-        const jwt = await issueSession(deps.sessionKey, found.pickup.id, deps.clock());
+        const jwt = await issueSession(deps.sessionKey, found.pickup.id, now);
         setCookie(c, cookieName, jwt, {
           path: '/',
           httpOnly: true,

@@ -4,7 +4,6 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../http/env.js';
 import { fromRoot } from '../lib/project-root.js';
 
-const dir = fromRoot('views', 'static');
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -15,6 +14,7 @@ const TYPES: Record<string, string> = {
 
 /** The portal serves its own CSS, script and fonts: no third-party origin is ever contacted. */
 export function staticRoutes() {
+  const dir = fromRoot('views', 'static');
   const files = new Map<string, { body: Uint8Array; type: string }>();
   for (const name of fs.readdirSync(dir)) {
     const type = TYPES[path.extname(name)];

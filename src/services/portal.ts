@@ -4,7 +4,7 @@ import type { PickupRow } from '../db/schema.js';
 import { admitAttempt, clearClient } from '../db/throttle.js';
 import type { Deps } from '../deps.js';
 import { MINUTE } from '../lib/clock.js';
-import { CODE_ALPHABET, CODE_LENGTH, normalizeCodeInput } from '../pickup/secret-code.js';
+import { CODE_LENGTH, isCodeCharacter, normalizeCodeInput } from '../pickup/secret-code.js';
 import { isLive, pickupState, type PickupState } from '../pickup/state.js';
 import { hashToken, normalizeToken, tokenLogId } from '../pickup/token.js';
 import { HasherBusyError } from '../password-hasher.js';
@@ -23,11 +23,18 @@ export function lookupPickup(deps: Deps, rawToken: string, now: number): Lookup 
   return { kind: 'found', token: checked.token, pickup, state: pickupState(pickup, now), logId: tokenLogId(tokenHash) };
 }
 
-/** Page views go on the support timeline, at most one a minute so a crawler cannot bloat it. */
-export function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: string): void {
-  const last = lastEventAt(deps.db, pickup.id, 'page-view');
+/**
+ * Events anyone holding the URL can cause at line rate go on the timeline at most once a minute
+ * per pickup, so a crawler or a guesser cannot bloat the database or bury the timeline.
+ */
+function addThrottledEvent(deps: Deps, pickupId: string, now: number, kind: 'page-view' | 'throttled', detail: Record<string, unknown>): void {
+  const last = lastEventAt(deps.db, pickupId, kind);
   if (last !== null && now - last < MINUTE) return;
-  addEvent(deps.db, pickup.id, now, 'page-view', { client });
+  addEvent(deps.db, pickupId, now, kind, detail);
+}
+
+export function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: string): void {
+  addThrottledEvent(deps, pickup.id, now, 'page-view', { client });
 }
 
 export type PasswordOutcome =
@@ -38,8 +45,6 @@ export type PasswordOutcome =
   | { kind: 'wrong' }
   | { kind: 'throttled'; retryAfterMs: number }
   | { kind: 'busy'; retryAfterSeconds: number };
-
-const ALLOWED = new Set(CODE_ALPHABET);
 
 /**
  * Checks a password. Input that cannot be the password (empty, wrong length, a character the
@@ -56,13 +61,13 @@ export async function checkPassword(
   const input = normalizeCodeInput(rawInput);
   if (input.length === 0) return { kind: 'empty' };
   if ([...input].length !== CODE_LENGTH) return { kind: 'length', length: [...input].length };
-  if (![...input].every((ch) => ALLOWED.has(ch))) return { kind: 'chars' };
+  if (![...input].every(isCodeCharacter)) return { kind: 'chars' };
   // Refuse before spending a guess when no hasher slot is free; admitAttempt is synchronous, so
   // nothing can take the slot between this check and the verify call below.
   if (deps.hasher.queued >= deps.hasher.queueLimit) return { kind: 'busy', retryAfterSeconds: 2 };
   const verdict = admitAttempt(deps.db, pickup.id, clientKey, now);
   if (!verdict.allowed) {
-    addEvent(deps.db, pickup.id, now, 'throttled', { client, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
+    addThrottledEvent(deps, pickup.id, now, 'throttled', { client, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
     return { kind: 'throttled', retryAfterMs: verdict.retryAfterMs };
   }
   let ok: boolean;
@@ -72,14 +77,13 @@ export async function checkPassword(
     if (err instanceof HasherBusyError) return { kind: 'busy', retryAfterSeconds: err.retryAfterSeconds };
     throw err;
   }
-  const at = deps.clock();
   if (!ok) {
-    addEvent(deps.db, pickup.id, at, 'password-failed', { client });
+    addEvent(deps.db, pickup.id, now, 'password-failed', { client });
     return { kind: 'wrong' };
   }
   deps.db.transaction(() => {
     clearClient(deps.db, pickup.id, clientKey);
-    addEvent(deps.db, pickup.id, at, 'password-ok', { client });
+    addEvent(deps.db, pickup.id, now, 'password-ok', { client });
   });
   return { kind: 'ok' };
 }

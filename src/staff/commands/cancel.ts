@@ -1,5 +1,5 @@
-import { addEvent } from '../../db/events.js';
-import { cancelPickup, findPickupByReference } from '../../db/pickups.js';
+import { cancelPickupWithEvent } from '../../db/pickups.js';
+import { resolveReference } from '../reference.js';
 import { sweepKeyMaterial } from '../../sweep.js';
 import { printJson, UsageError, type Command } from '../context.js';
 
@@ -12,13 +12,12 @@ export const cancel: Command = {
   async run(ctx, args) {
     const [reference] = args.positionals;
     if (!reference) throw new UsageError('name the pickup: cancel <serial> --reason "..."');
-    const reason = typeof args.values.reason === 'string' && args.values.reason.trim() ? args.values.reason.trim() : 'cancelled by staff';
+    const reason = typeof args.values.reason === 'string' ? args.values.reason.trim() : '';
+    if (!reason) throw new UsageError('say why: --reason "..." (it goes on the timeline support reads)');
     const deps = ctx.deps();
-    const pickup = findPickupByReference(deps.db, reference);
-    if (!pickup) throw new UsageError(`no pickup with serial or application code "${reference}"`);
+    const pickup = resolveReference(deps.db, reference);
     const now = deps.clock();
-    const cancelled = cancelPickup(deps.db, pickup.id, now, reason);
-    if (cancelled) addEvent(deps.db, pickup.id, now, 'cancelled', { reason });
+    const cancelled = cancelPickupWithEvent(deps.db, pickup.id, now, reason);
     const swept = sweepKeyMaterial(deps).destroyed.some((d) => d.id === pickup.id);
     if (args.values.json) printJson(ctx, { serial: pickup.serial, cancelled: Boolean(cancelled), alreadyCancelled: !cancelled, keyDestroyed: swept || pickup.keyDestroyedAt !== null });
     else ctx.stdout(cancelled ? `Cancelled ${pickup.serial}: ${reason}. Its URL now shows the cancelled page.\n` : `${pickup.serial} was already cancelled.\n`);

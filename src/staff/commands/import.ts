@@ -1,15 +1,17 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { ZodType } from 'zod';
 import fs from 'node:fs';
 import { keyMatchesCertificate, parseChain, summarizeCertificate } from '../../pki/certificate.js';
 import { expiryFor } from '../../pickup/state.js';
 import { createPickup } from '../../services/create-pickup.js';
 import { mailingErrors } from '../../letters/addressing.js';
-import { createMailer } from '../../mail/transport.js';
 import { formatFieldErrors, type Mailing } from '../../pki/profiles.js';
-import { deliverIssued } from '../../services/deliver-issued.js';
-import { printJson, UsageError, type Command } from '../context.js';
-import { deliveryJson, deliveryLines, letterOptions, lettersDirOption } from '../delivery-output.js';
-import { issuedJson, issuedText } from '../present.js';
+import { UsageError, type Command } from '../context.js';
+import { letterOptions, lettersDirOption } from '../delivery-output.js';
+import { finishIssue } from '../finish-issue.js';
+import { orderChain, type OrderedChain } from '../../pki/chain.js';
+import { fieldSchemas } from '../../pki/subscriber-fields.js';
+import { MINUTE } from '../../lib/clock.js';
 import { p12ProfileOption } from './issue.js';
 
 function readFile(file: unknown, flag: string): string {
@@ -54,21 +56,29 @@ export const importCommand: Command = {
   async run(ctx, args) {
     const profile = p12ProfileOption(args.values['p12-profile']);
     const keyPem = normalizeKey(readFile(args.values.key, '--key'));
-    const certPem = parseChain(readFile(args.values.cert, '--cert'))[0];
+    const [certPem, ...extraCerts] = parseChain(readFile(args.values.cert, '--cert'));
     if (!certPem) throw new UsageError('--cert holds no PEM certificate');
-    const chainPems = typeof args.values.chain === 'string' ? parseChain(readFile(args.values.chain, '--chain')) : [];
+    const candidates = [...extraCerts, ...(typeof args.values.chain === 'string' ? parseChain(readFile(args.values.chain, '--chain')) : [])];
     if (!keyMatchesCertificate(keyPem, certPem)) throw new UsageError('the key in --key does not belong to the certificate in --cert');
-    const summary = summarizeCertificate(certPem);
-    let issuedAt = summary.notBefore;
-    const issuedFlag = args.values['issued-at'];
-    if (typeof issuedFlag === 'string') {
-      issuedAt = Date.parse(issuedFlag);
-      if (!Number.isFinite(issuedAt)) throw new UsageError('--issued-at must be an ISO-8601 date and time, e.g. 2026-11-26T10:00:00+09:00');
+    const leaf = new X509Certificate(certPem);
+    if (leaf.ca) throw new UsageError('--cert is a CA certificate (basicConstraints CA:TRUE): only subscriber certificates are handed out');
+    let ordered: OrderedChain;
+    try {
+      ordered = orderChain(certPem, candidates);
+    } catch (err) {
+      throw new UsageError(`--chain: ${(err as Error).message}`);
     }
     const deps = ctx.deps();
-    if (expiryFor(issuedAt) <= deps.clock()) throw new UsageError('30 days from the issuance date have already passed: the pickup would be dead on arrival');
-    const email = typeof args.values.email === 'string' ? args.values.email : null;
+    const now = deps.clock();
+    const summary = summarizeCertificate(certPem);
+    if (summary.notAfter <= now) throw new UsageError(`the certificate expired on ${new Date(summary.notAfter).toISOString()}`);
+    const issuedAt = issuedAtOption(args.values['issued-at'], summary.notBefore, now);
+    if (expiryFor(issuedAt) <= now) throw new UsageError('30 days from the issuance date have already passed: the pickup would be dead on arrival');
+
+    const fields = fieldSchemas(now);
     const text = (flag: string) => (typeof args.values[flag] === 'string' ? (args.values[flag] as string) : undefined);
+    const email = checked(fields.email, text('email'), '--email');
+    const nameJa = checked(fields.nameJa, text('name-ja'), '--name-ja');
     const mailing: Mailing = Object.fromEntries(
       Object.entries({
         applicationCode: text('application-code'),
@@ -79,24 +89,52 @@ export const importCommand: Command = {
     );
     const refused = mailingErrors(mailing);
     if (refused.length > 0) throw new UsageError(formatFieldErrors(refused).replaceAll('\n', '; '));
+    if (!ordered.reachesRoot) ctx.stderr('staff import: warning: the chain does not reach a self-signed root; importers may not trust the certificate\n');
+
     const cn = /CN=([^,]+)/.exec(summary.subject)?.[1] ?? summary.subject;
     const issued = await createPickup(deps, {
       keyPem,
       certPem,
-      chainPems,
+      chainPems: ordered.chain,
       certType: 'imported',
       nameRomaji: cn,
-      nameJa: typeof args.values['name-ja'] === 'string' ? args.values['name-ja'] : null,
-      email,
+      nameJa: nameJa ?? null,
+      email: email ?? null,
       applicationCode: mailing.applicationCode ?? null,
       mailing: Object.keys(mailing).length > 0 ? mailing : null,
       issuedAt,
       p12Profile: profile,
     });
-    const mailer = createMailer(deps.config);
-    const delivery = await deliverIssued(deps, mailer, issued, lettersDirOption(args, deps.config.dataDir)).finally(() => mailer.close());
-    if (args.values.json) printJson(ctx, { ...issuedJson(issued, { type: 'imported' }), ...deliveryJson(delivery) });
-    else ctx.stdout(issuedText(issued, cn) + deliveryLines(delivery).join('\n') + '\n');
-    return delivery.letters.status === 'failed' ? 3 : 0;
+    return finishIssue(ctx, deps, issued, {
+      lettersDir: lettersDirOption(args, deps.config.dataDir),
+      json: args.values.json === true,
+      name: cn,
+      extra: { type: 'imported' },
+    });
   },
 };
+
+const CLOCK_SKEW_MS = 5 * MINUTE;
+
+/**
+ * The 30 days count from the certificate's notBefore, or from --issued-at. Neither may lie in
+ * the future (beyond a little clock skew): that would stretch the URL's life past 30 days.
+ */
+function issuedAtOption(flag: unknown, notBefore: number, now: number): number {
+  let issuedAt = notBefore;
+  if (typeof flag === 'string') {
+    issuedAt = Date.parse(flag);
+    if (!Number.isFinite(issuedAt)) throw new UsageError('--issued-at must be an ISO-8601 date and time, e.g. 2026-11-26T10:00:00+09:00');
+  }
+  if (issuedAt > now + CLOCK_SKEW_MS) {
+    throw new UsageError(`the issuance date ${new Date(issuedAt).toISOString()} is in the future: the pickup's 30 days must start by now`);
+  }
+  return Math.min(issuedAt, now);
+}
+
+function checked(schema: ZodType<string>, value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) throw new UsageError(`${flag}: ${result.error.issues[0]?.message ?? 'invalid'}`);
+  return result.data;
+}

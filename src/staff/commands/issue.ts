@@ -1,13 +1,11 @@
 import { formatFieldErrors, validateSubscriber } from '../../pki/profiles.js';
 import { P12_PROFILES, type P12Profile } from '../../pki/p12.js';
 import { mailingErrors, mailingWarnings } from '../../letters/addressing.js';
-import { createMailer } from '../../mail/transport.js';
-import { deliverIssued } from '../../services/deliver-issued.js';
 import { issueNewPickup, subscriberRules } from '../../services/issue-new.js';
 import { runBatch } from '../batch.js';
-import { printJson, UsageError, type Command } from '../context.js';
-import { deliveryJson, deliveryLines, letterOptions, lettersDirOption } from '../delivery-output.js';
-import { issuedJson, issuedText } from '../present.js';
+import { UsageError, type Command } from '../context.js';
+import { letterOptions, lettersDirOption } from '../delivery-output.js';
+import { finishIssue } from '../finish-issue.js';
 import { subscriberFlagOptions, subscriberInput } from '../subscriber-input.js';
 
 export function p12ProfileOption(value: unknown): P12Profile {
@@ -66,11 +64,11 @@ export const issue: Command = {
       applicationCode: mailing.applicationCode ?? null,
       mailing: Object.keys(mailing).length > 0 ? mailing : null,
     });
-    const mailer = createMailer(deps.config);
-    const delivery = await deliverIssued(deps, mailer, issued, lettersDir).finally(() => mailer.close());
-    if (args.values.json) printJson(ctx, { ...issuedJson(issued, { type: subscriber.type, applicationCode: mailing.applicationCode ?? null }), ...deliveryJson(delivery) });
-    else ctx.stdout(issuedText(issued, subscriber.nameRomaji) + deliveryLines(delivery).join('\n') + '\n');
-    // 3: the pickup exists but its letters do not; staff must act (copy the secrets or cancel).
-    return delivery.letters.status === 'failed' ? 3 : 0;
+    return finishIssue(ctx, deps, issued, {
+      lettersDir,
+      json: args.values.json === true,
+      name: subscriber.nameRomaji,
+      extra: { type: subscriber.type, applicationCode: mailing.applicationCode ?? null },
+    });
   },
 };

@@ -5,58 +5,11 @@ import type { Deps } from '../../deps.js';
 import { createSealer, sealedKid, type KeyringSealer } from '../../seal.js';
 import { addSealKey, newSealKeySpec, readSealKeyring, retireSealKey } from '../../secrets.js';
 import { caDir } from '../../services/issue-new.js';
+import { CA_KEY_FILES, resealDevCaKeys } from '../../pki/ca-store.js';
 import { sweepKeyMaterial } from '../../sweep.js';
 import { printJson, UsageError, type Command } from '../context.js';
 
-/** The development CA's sealed keys, as src/pki/ca-store.ts writes them: file name → sealed id. */
-const CA_KEY_FILES = { 'root.key.jwe': 'root', 'issuing.key.jwe': 'issuing' } as const;
-const CA_LOCK = '.create.lock';
-
 type Usage = Map<string, { sealedFiles: number; mailUrls: number; caKeys: number }>;
-
-function writeAtomic(file: string, content: string): void {
-  const temp = `${file}.rotate.tmp`;
-  fs.rmSync(temp, { force: true });
-  const fd = fs.openSync(temp, 'wx', 0o600);
-  try {
-    fs.writeFileSync(fd, content, 'utf8');
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temp, file);
-}
-
-/**
- * Seals the CA keys again under the current key, so the key they were sealed with can retire.
- * Holds the CA's creation lock meanwhile, so no process creates or rewrites the CA at the same time.
- */
-async function resealCaKeys(dir: string, sealer: KeyringSealer): Promise<number> {
-  if (!fs.existsSync(path.join(dir, 'root.key.jwe'))) return 0;
-  let lock: number;
-  try {
-    lock = fs.openSync(path.join(dir, CA_LOCK), 'wx', 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${path.join(dir, CA_LOCK)} exists: another process is creating the CA; try again later`);
-    throw err;
-  }
-  try {
-    let resealed = 0;
-    for (const [name, id] of Object.entries(CA_KEY_FILES)) {
-      const file = path.join(dir, name);
-      const jwe = fs.readFileSync(file, 'utf8').trim();
-      if (sealedKid(jwe) === sealer.currentKid) continue;
-      const plain = await sealer.open(jwe, { purpose: 'ca-key', id });
-      writeAtomic(file, await sealer.seal(plain, { purpose: 'ca-key', id }));
-      plain.fill(0);
-      resealed++;
-    }
-    return resealed;
-  } finally {
-    fs.closeSync(lock);
-    fs.rmSync(path.join(dir, CA_LOCK), { force: true });
-  }
-}
 
 /** Which key seals what: sealed files, mail URLs kept for a retry, and the CA keys. */
 function sealKeyUsage(deps: Deps): Usage {
@@ -122,7 +75,7 @@ export const rotateSealKey: Command = {
       const ring = config.sealKeys ? null : readSealKeyring(config);
       const keyring = ring ? createSealer(ring) : deps.sealer;
       const kids = (ring ?? config.sealKeys ?? []).map((k) => k.kid);
-      const resealed = await resealCaKeys(caDir(deps), keyring);
+      const resealed = await resealDevCaKeys(caDir(deps), keyring, sealedKid);
       const usage = sealKeyUsage(deps);
       const unused = kids.filter((kid) => kid !== keyring.currentKid && !inUse(usage, kid));
       if (!config.sealKeys) for (const kid of unused) retireSealKey(config, kid);

@@ -1,5 +1,5 @@
 import { listEvents } from '../../db/events.js';
-import { findPickupByReference } from '../../db/pickups.js';
+import { resolveReference } from '../reference.js';
 import { formatJst } from '../../i18n/format.js';
 import { downloadDeadline, pickupState } from '../../pickup/state.js';
 import { printJson, UsageError, type Command } from '../context.js';
@@ -19,8 +19,7 @@ export const status: Command = {
     const [reference] = args.positionals;
     if (!reference) throw new UsageError('name the pickup: status <serial or application code>');
     const deps = ctx.deps();
-    const pickup = findPickupByReference(deps.db, reference);
-    if (!pickup) throw new UsageError(`no pickup with serial or application code "${reference}"`);
+    const pickup = resolveReference(deps.db, reference);
     const now = deps.clock();
     const state = pickupState(pickup, now);
     const events = listEvents(deps.db, pickup.id).map((e) => ({ at: e.at, kind: e.kind, detail: e.detail ? (JSON.parse(e.detail) as Record<string, unknown>) : {} }));

@@ -1,0 +1,1 @@
+CREATE INDEX `events_pickup_kind` ON `events` (`pickup_id`,`kind`,`at`);
