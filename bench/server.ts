@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { spawnTracked, stopGroup } from './child.js';
@@ -69,6 +70,14 @@ async function waitForHealthz(child: ChildProcess, origin: string, logFile: stri
   );
 }
 
+/** The node flags and file of the app's own `npm start`, so the bench runs exactly that. */
+async function startArgs(appDir: string): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = pkg.scripts.start.trim().split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start is not a plain node command: ${pkg.scripts.start}`);
+  return args;
+}
+
 /**
  * Starts the app and waits for its first 200 from /healthz. 'direct' runs the production bundle
  * `node dist/server.mjs` (built by `npm start`'s prestart, which the 'npm' start runs first), so
@@ -81,7 +90,7 @@ export async function startServer(how: 'direct' | 'npm', settings: ServerSetting
   const origin = env.PUBLIC_URL!;
   const log = openSync(settings.logFile, 'a');
   const cmd = how === 'direct' ? process.execPath : 'npm';
-  const args = how === 'direct' ? ['--enable-source-maps', 'dist/server.mjs'] : ['start'];
+  const args = how === 'direct' ? await startArgs(settings.appDir) : ['start'];
   const started = performance.now();
   const child = spawnTracked(cmd, args, { cwd: settings.appDir, env, stdio: ['ignore', log, log] });
   closeSync(log);

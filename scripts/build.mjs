@@ -1,10 +1,11 @@
-// Bundles the server into dist/server.mjs so `npm start` runs plain Node: no TypeScript loader
-// in the process (faster start, smaller memory). Dependencies stay in node_modules.
+// Bundles the server and the staff command into dist/ so they run on plain Node: no TypeScript
+// loader in the process (faster start, smaller memory). Dependencies stay in node_modules.
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/server.ts'],
-  outfile: 'dist/server.mjs',
+  entryPoints: { server: 'src/server.ts', staff: 'scripts/staff.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',
