@@ -70,12 +70,18 @@ async function waitForHealthz(child: ChildProcess, origin: string, logFile: stri
   );
 }
 
-/** The node flags and file of the app's own `npm start`, so the bench runs exactly that. */
-async function startArgs(appDir: string): Promise<string[]> {
+/** The environment, node flags and file of the app's own `npm start`, so the bench runs exactly that. */
+async function startCommand(appDir: string): Promise<{ env: Record<string, string>; args: string[] }> {
   const pkg = JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [node, ...args] = pkg.scripts.start.trim().split(/\s+/);
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (words[0] && /^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
+    const [name, ...value] = words.shift()!.split('=');
+    env[name!] = value.join('=');
+  }
+  const [node, ...args] = words;
   if (node !== 'node') throw new Error(`npm start is not a plain node command: ${pkg.scripts.start}`);
-  return args;
+  return { env, args };
 }
 
 /**
@@ -86,11 +92,12 @@ async function startArgs(appDir: string): Promise<string[]> {
  */
 export async function startServer(how: 'direct' | 'npm', settings: ServerSettings, timeoutMs: number): Promise<RunningServer> {
   await mkdir(settings.dataDir, { recursive: true });
-  const env = serverEnv(settings);
+  const direct = how === 'direct' ? await startCommand(settings.appDir) : null;
+  const env = { ...serverEnv(settings), ...direct?.env };
   const origin = env.PUBLIC_URL!;
   const log = openSync(settings.logFile, 'a');
   const cmd = how === 'direct' ? process.execPath : 'npm';
-  const args = how === 'direct' ? await startArgs(settings.appDir) : ['start'];
+  const args = direct ? direct.args : ['start'];
   const started = performance.now();
   const child = spawnTracked(cmd, args, { cwd: settings.appDir, env, stdio: ['ignore', log, log] });
   closeSync(log);

@@ -134,6 +134,23 @@ describe.each(P12_PROFILES)('buildP12 profile %s', (profile) => {
     expect(wrong.status).not.toBe(0);
   });
 
+  // Firefox and Thunderbird import through NSS; pk12util is NSS's own importer.
+  it.runIf(hasCommand('pk12util', ['-h']) || process.env.CI)('imports into an NSS database (Firefox) with the PIN, and not without it', () => {
+    const db = `sql:${tmp.file(`nss-${profile}`)}`;
+    run('mkdir', ['-p', db.slice(4)]);
+    expect(run('certutil', ['-N', '-d', db, '--empty-password']).status).toBe(0);
+    const wrong = run('pk12util', ['-i', file, '-d', db, '-W', 'wrongpin']);
+    expect(wrong.status).not.toBe(0);
+    const imported = run('pk12util', ['-i', file, '-d', db, '-W', PIN]);
+    expect(imported.status, imported.stderr + imported.stdout).toBe(0);
+    const keysInDb = run('certutil', ['-K', '-d', db]);
+    expect(keysInDb.stdout.match(/rsa/g)).toHaveLength(1);
+    const listed = run('certutil', ['-L', '-d', db]);
+    // The leaf is the one holding a key ("u" trust flags); the CA certificates come with it.
+    expect(listed.stdout).toMatch(/u,u,u/);
+    expect(listed.stdout.match(/Uketori Development (Issuing|Root) CA/g)?.length ?? 0).toBeGreaterThanOrEqual(1);
+  });
+
   it('is a pure function of its inputs and random', () => {
     expect(Buffer.from(build(profile, 5)).equals(Buffer.from(build(profile, 5)))).toBe(true);
     expect(Buffer.from(build(profile, 5)).equals(Buffer.from(build(profile, 6)))).toBe(false);
