@@ -32,6 +32,18 @@ export function sealedKid(jwe: string): string | null {
   }
 }
 
+const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+/** Imported once per key: jose would otherwise import the raw bytes on every seal and open. */
+function aesKey(raw: Uint8Array): Promise<CryptoKey> {
+  let found = imported.get(raw);
+  if (!found) {
+    found = crypto.subtle.importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+    imported.set(raw, found);
+  }
+  return found;
+}
+
 export function createSealer(keys: SealKey[], options: SealerOptions = {}): KeyringSealer {
   const [current] = keys;
   if (!current) throw new SealError('no seal key configured');
@@ -53,7 +65,7 @@ export function createSealer(keys: SealKey[], options: SealerOptions = {}): Keyr
     async seal(plaintext: Uint8Array, context: SealContext): Promise<string> {
       return new CompactEncrypt(plaintext)
         .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: current.kid, pur: context.purpose, pid: context.id })
-        .encrypt(current.key);
+        .encrypt(await aesKey(current.key));
     },
     async open(jwe: string, context: SealContext): Promise<Uint8Array> {
       let header: ReturnType<typeof decodeProtectedHeader>;
@@ -68,7 +80,7 @@ export function createSealer(keys: SealKey[], options: SealerOptions = {}): Keyr
         throw new SealError('sealed blob belongs to another record');
       }
       try {
-        const { plaintext } = await compactDecrypt(jwe, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
+        const { plaintext } = await compactDecrypt(jwe, await aesKey(key), { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
         return plaintext;
       } catch {
         throw new SealError('sealed blob failed authentication');

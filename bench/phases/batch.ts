@@ -31,6 +31,13 @@ export async function runBatch(s: Settings, env: NodeJS.ProcessEnv, key: KeySpec
   } catch (err) {
     errors.push(`4. Batch issuance: ${errorText(err)}`);
   }
+  let delivered: Awaited<ReturnType<typeof issueBatch>> | null = null;
+  s.log(`4. Batch with letters and mail: npm run staff -- issue --batch (${n} rows)`);
+  try {
+    delivered = await issueBatch(s.appDir, env, n, s.workDir, 'delivered', true);
+  } catch (err) {
+    errors.push(`4. Batch issuance with letters and mail: ${errorText(err)}`);
+  }
   const loop = await prepareOpensslLoop(join(s.workDir, 'openssl'), spec);
   s.log(`4. Batch: openssl loop, sequential (${n})`);
   const sequential = await loop.sequential(n);
@@ -40,6 +47,14 @@ export async function runBatch(s: Settings, env: NodeJS.ProcessEnv, key: KeySpec
   const rows = [
     row({ measure: `4. Batch issuance of ${n}, vs sequential openssl`, uketori: app?.perSecond ?? null, baseline: sequential.perSecond, unit: 'certs/s', uketoriNote, baselineNote: `${sequential.seconds.toFixed(1)} s`, minRatio: 2 }),
     row({ measure: `4. Batch issuance of ${n}, vs openssl xargs -P 2`, uketori: app?.perSecond ?? null, baseline: parallel.perSecond, unit: 'certs/s', uketoriNote, baselineNote: `${parallel.seconds.toFixed(1)} s`, minRatio: 1 }),
+    row({
+      measure: `4. The same ${n} with both letters and an outbox mail each (for information), vs sequential openssl`,
+      uketori: delivered?.perSecond ?? null,
+      baseline: sequential.perSecond,
+      unit: 'certs/s',
+      uketoriNote: delivered === null ? undefined : `${delivered.seconds.toFixed(1)} s`,
+      baselineNote: `${sequential.seconds.toFixed(1)} s`,
+    }),
   ];
   return { rows, notes, errors, raw: { app: app && { seconds: app.seconds, perSecond: app.perSecond }, sequential, parallel }, pickups };
 }

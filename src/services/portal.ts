@@ -92,20 +92,24 @@ export type DownloadOutcome = { kind: 'file'; bytes: Uint8Array; pickup: PickupR
 
 /** Starts the window on the first press (atomically) and returns the PKCS#12 while it is open. */
 export async function downloadP12(deps: Deps, pickup: PickupRow, client: string, now: number): Promise<DownloadOutcome> {
-  const started = deps.db.transaction(() => {
-    const row = startWindow(deps.db, pickup.id, now);
-    if (row) addEvent(deps.db, pickup.id, now, 'window-started', { client });
-    return row;
-  });
+  // Once the window runs (the row was read in this request), re-downloads need no write to start it.
+  const started =
+    pickup.windowStartedAt === null
+      ? deps.db.transaction(() => {
+          const row = startWindow(deps.db, pickup.id, now);
+          if (row) addEvent(deps.db, pickup.id, now, 'window-started', { client });
+          return row;
+        })
+      : null;
   // A racing press may have started the window since `pickup` was read: read the row again.
-  const current = started ?? findPickupById(deps.db, pickup.id) ?? pickup;
+  const current = started ?? (pickup.windowStartedAt === null ? findPickupById(deps.db, pickup.id) : null) ?? pickup;
   const state = pickupState(current, now);
   if (!isLive(state) || current.windowStartedAt === null) return { kind: 'dead', pickup: current, state };
   const sealed = findSealedFile(deps.db, current.id);
   if (!sealed) return { kind: 'dead', pickup: current, state: 'downloaded' };
   const bytes = await deps.sealer.open(sealed.jwe, { purpose: 'p12', id: current.id });
   deps.db.transaction(() => {
-    markFirstDownload(deps.db, current.id, now);
+    if (current.firstDownloadAt === null) markFirstDownload(deps.db, current.id, now);
     addEvent(deps.db, current.id, now, 'downloaded', { client, bytes: bytes.length });
   });
   return { kind: 'file', bytes, pickup: current };
