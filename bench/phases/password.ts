@@ -1,5 +1,6 @@
 import type { AutocannonRequest, RequestContext } from 'autocannon';
 import { measureArgon2Rate } from '../argon2-baseline.js';
+import { createPasswordHasher } from '../../src/password-hasher.js';
 import { startHealthzProbe, type ProbeResult } from '../healthz-probe.js';
 import { load, type LoadResult } from '../http.js';
 import { formHeaders } from '../portal.js';
@@ -84,12 +85,43 @@ async function enoughPickups(s: Settings, pickups: IssuedPickup[], perSecond: nu
  * Phase 3: the argon2 path, against raw argon2 verifies in a pool sized like the server's;
  * /healthz is probed during the flood and, as its baseline, on the idle server.
  */
+/**
+ * The server's hasher (src/password-hasher.ts) driven directly, as many checks waiting as it
+ * admits: what the queue and pepper cost before any HTTP, database or page work.
+ */
+async function measureHasherRate(seconds: number): Promise<number> {
+  const hasher = createPasswordHasher({ pepper: new Uint8Array(32).fill(7) });
+  const hash = await hasher.hash('Bench2pw');
+  const started = performance.now();
+  let done = 0;
+  const worker = async () => {
+    while (performance.now() - started < seconds * 1000) {
+      await hasher.verify(hash, 'Wrong2pw');
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return done / ((performance.now() - started) / 1000);
+}
+
 export async function runPassword(s: Settings, origin: string | null, issued: IssuedPickup[], topUp: TopUp | null): Promise<PhaseResult> {
   const result: PhaseResult = { rows: [], notes: [], errors: [], raw: {} };
   s.log(`3. argon2 baseline: ${s.argon2S} s`);
   const argon2 = await measureArgon2Rate(s.argon2S);
   result.raw.argon2 = argon2;
   const argon2Note = `raw argon2id verify, ${argon2.workers} workers`;
+  s.log(`3. The portal's own hasher in-process (queue, pepper, no HTTP): ${s.argon2S} s`);
+  const hasher = await measureHasherRate(s.argon2S);
+  result.raw.hasher = hasher;
+  result.rows.push(
+    row({
+      measure: "3. The portal's password hasher alone (bounded queue, pepper), no HTTP",
+      uketori: hasher,
+      baseline: argon2.perSecond,
+      unit: 'verify/s',
+      baselineNote: argon2Note,
+    }),
+  );
   let idle: ProbeResult | null = null;
   const pickups = origin === null || issued.length === 0 ? issued : await enoughPickups(s, issued, argon2.perSecond, topUp, result.notes);
   if (origin !== null && pickups.length > 0) {
