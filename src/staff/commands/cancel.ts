@@ -6,14 +6,15 @@ import { printJson, UsageError, type Command } from '../context.js';
 export const cancel: Command = {
   name: 'cancel',
   summary: 'Block a pickup at once and destroy its key material.',
-  usage: 'cancel <serial or application code> --reason TEXT [--json]',
+  usage: 'cancel <serial or application code> [--reason TEXT] [--json]',
   options: { reason: { type: 'string' }, json: { type: 'boolean' } },
   allowPositionals: true,
   async run(ctx, args) {
     const [reference] = args.positionals;
     if (!reference) throw new UsageError('name the pickup: cancel <serial> --reason "..."');
-    const reason = typeof args.values.reason === 'string' ? args.values.reason.trim() : '';
-    if (!reason) throw new UsageError('say why: --reason "..." (it goes on the timeline support reads)');
+    // `cancel <serial>` alone must work (scripts rely on it); a reason is asked for, not required.
+    const given = typeof args.values.reason === 'string' ? args.values.reason.trim() : '';
+    const reason = given || 'cancelled by staff (no reason given)';
     const deps = ctx.deps();
     const pickup = resolveReference(deps.db, reference);
     const now = deps.clock();
