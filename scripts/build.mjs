@@ -1,6 +1,22 @@
 // Bundles the server and the staff command into dist/ so they run on plain Node: no TypeScript
 // loader in the process (faster start, smaller memory). Dependencies stay in node_modules.
+// Skipped when dist/ is newer than every source file, so `npm start` and `npm run staff` start fast.
+import fs from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
+
+const outputs = ['dist/server.mjs', 'dist/staff.mjs'];
+const sources = ['src', 'views', 'scripts', 'package.json', 'tsconfig.json'];
+
+function newestMtime(entry) {
+  const stat = fs.statSync(entry, { throwIfNoEntry: false });
+  if (!stat) return 0;
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...fs.readdirSync(entry).map((name) => newestMtime(path.join(entry, name))));
+}
+
+const built = Math.min(...outputs.map((file) => fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0));
+if (built > Math.max(...sources.map(newestMtime))) process.exit(0);
 
 await build({
   entryPoints: { server: 'src/server.ts', staff: 'scripts/staff.ts' },

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Deps } from '../deps.js';
 import { loadOrCreateDevCa } from '../pki/ca-store.js';
+import type { DevCa } from '../pki/dev-ca.js';
 import { issueCertificate } from '../pki/certificate.js';
 import { generateRsaKeyPair } from '../pki/keys.js';
 import type { P12Profile } from '../pki/p12.js';
@@ -18,11 +19,24 @@ export function caDir(deps: Deps): string {
   return path.join(deps.config.dataDir, 'ca');
 }
 
+const loadedCa = new WeakMap<Deps, Promise<DevCa>>();
+
+/** Read (or made) once per process: a batch would otherwise unseal the CA keys for every row. */
+function devCa(deps: Deps, now: number): Promise<DevCa> {
+  let ca = loadedCa.get(deps);
+  if (!ca) {
+    ca = loadOrCreateDevCa(caDir(deps), deps.sealer, now, deps.random);
+    // A failure is not cached: the next row tries again and reports its own error.
+    ca.catch(() => loadedCa.delete(deps));
+    loadedCa.set(deps, ca);
+  }
+  return ca;
+}
+
 /** Key pair (native), certificate from the CA, then the pickup. The CA is made on first use. */
 export async function issueNewPickup(deps: Deps, subscriber: Subscriber, options: IssueOptions): Promise<IssuedPickup> {
   const now = deps.clock();
-  const ca = await loadOrCreateDevCa(caDir(deps), deps.sealer, now, deps.random);
-  const keys = await generateRsaKeyPair();
+  const [ca, keys] = await Promise.all([devCa(deps, now), generateRsaKeyPair()]);
   const cert = issueCertificate({
     subscriber,
     publicKeyPem: keys.publicKeyPem,
