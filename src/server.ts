@@ -132,6 +132,15 @@ export function main(env: Record<string, string | undefined> = process.env): Run
   timer.unref();
 
   const server = createPortalServer(deps);
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    if (server.listening) {
+      log.error({ err: { name: err.name, message: err.message } }, 'server error');
+      return;
+    }
+    // A port in use or not permitted is a configuration problem: one line, no trace.
+    console.error(`uketori: cannot listen on ${deps.config.host}:${deps.config.port}: ${err.code ?? err.message}`);
+    process.exit(2);
+  });
   server.listen(deps.config.port, deps.config.host, () => {
     const info = server.address() as { address: string; port: number };
     log.info({ address: info.address, port: info.port, publicUrl: deps.config.publicUrl.origin }, 'uketori listening');

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../src/staff/cli.js';
 import { DAY } from '../src/lib/clock.js';
 import { cookieFrom, makeTestApp, ORIGIN, pathOf, testConfig, tmpFile, type TestApp } from './helpers.js';
+import { binaryBody } from './helpers.js';
 import { openP12, pemBlocks } from './openssl.js';
 
 let t: TestApp;
@@ -81,7 +82,7 @@ describe('staff import, status, cancel', () => {
     expect(Date.parse(j.issuedAt)).toBe(notBefore);
     const login = await t.http().post(pathOf(j.url)).set('Origin', ORIGIN).type('form').send({ password: j.password });
     const file = await t.http().post(`${pathOf(j.url)}/download`).set('Origin', ORIGIN).set('Cookie', cookieFrom(login)).type('form').send({})
-      .buffer(true).parse((res, cb) => { const c: Buffer[] = []; res.on('data', (d: Buffer) => c.push(d)); res.on('end', () => cb(null, Buffer.concat(c))); });
+      .buffer(true).parse(binaryBody);
     const opened = openP12(file.body as Buffer, j.pin);
     expect(opened.ok, opened.stderr).toBe(true);
     const certs = pemBlocks(opened.pem, 'CERTIFICATE');
@@ -129,7 +130,7 @@ describe('staff import, status, cancel', () => {
     const j = JSON.parse(ok.stdout);
     const login = await t.http().post(pathOf(j.url)).set('Origin', ORIGIN).type('form').send({ password: j.password });
     const file = await t.http().post(`${pathOf(j.url)}/download`).set('Origin', ORIGIN).set('Cookie', cookieFrom(login)).type('form').send({})
-      .buffer(true).parse((res, cb) => { const c: Buffer[] = []; res.on('data', (d: Buffer) => c.push(d)); res.on('end', () => cb(null, Buffer.concat(c))); });
+      .buffer(true).parse(binaryBody);
     const certs = pemBlocks(openP12(file.body as Buffer, j.pin).pem, 'CERTIFICATE').map((pem) => pem.replace(/\s/g, ''));
     const expected = ['leaf.pem', 'mid.pem', 'root.pem'].map((n) => fs.readFileSync(f(n), 'utf8').replace(/\s/g, ''));
     expect(certs).toEqual(expected);

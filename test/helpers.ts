@@ -102,3 +102,17 @@ export function tmpFile(name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uketori-file-'));
   return path.join(dir, name);
 }
+
+/** A form POST as a browser on the portal's own origin sends it. */
+export function postForm(t: TestApp, path: string, body: Record<string, string>, cookie?: string) {
+  const req = t.http().post(path).set('Origin', ORIGIN).type('form').send(body);
+  return cookie ? req.set('Cookie', cookie) : req;
+}
+
+/** supertest parser that keeps a binary body (the PKCS#12) as a Buffer. */
+export function binaryBody(res: request.Response, done: (err: Error | null, body: unknown) => void): void {
+  const chunks: Buffer[] = [];
+  const stream = res as unknown as NodeJS.ReadableStream;
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => done(null, Buffer.concat(chunks)));
+}

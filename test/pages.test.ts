@@ -6,6 +6,7 @@ import { DAY, HOUR, MINUTE } from '../src/lib/clock.js';
 import type { IssuedPickup } from '../src/services/create-pickup.js';
 import { issueTestPickup } from './factories.js';
 import { cookieFrom, makeTestApp, ORIGIN, pathOf, type TestApp } from './helpers.js';
+import { binaryBody, postForm } from './helpers.js';
 
 let t: TestApp;
 let p: IssuedPickup;
@@ -16,10 +17,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-const post = (path: string, body: Record<string, string>, cookie?: string) => {
-  const req = t.http().post(path).set('Origin', ORIGIN).type('form').send(body);
-  return cookie ? req.set('Cookie', cookie) : req;
-};
+const post = (path: string, body: Record<string, string>, cookie?: string) => postForm(t, path, body, cookie);
 const get = (path: string, headers: Record<string, string> = {}) => t.http().get(path).set(headers);
 const tokenOf = (pickup: IssuedPickup) => pickup.url.split('/d/')[1]!;
 const fullWidth = (s: string) => [...s].map((ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0)).join('');

@@ -6,6 +6,7 @@ import { HOUR, MINUTE, DAY } from '../src/lib/clock.js';
 import { cancel } from '../src/staff/commands/cancel.js';
 import { issueTestPickup } from './factories.js';
 import { cookieFrom, makeTestApp, ORIGIN, pathOf, tmpFile, type TestApp } from './helpers.js';
+import { binaryBody, postForm } from './helpers.js';
 import { openP12, pemBlocks, publicKeyDigest } from './openssl.js';
 import type { IssuedPickup } from '../src/services/create-pickup.js';
 
@@ -18,10 +19,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-const post = (path: string, body: Record<string, string>, cookie?: string) => {
-  const req = t.http().post(path).set('Origin', ORIGIN).type('form').send(body);
-  return cookie ? req.set('Cookie', cookie) : req;
-};
+const post = (path: string, body: Record<string, string>, cookie?: string) => postForm(t, path, body, cookie);
 
 async function login(): Promise<string> {
   const res = await post(pathOf(p.url), { password: p.password });
@@ -31,11 +29,7 @@ async function login(): Promise<string> {
 }
 
 async function download(cookie: string) {
-  return post(`${pathOf(p.url)}/download`, {}, cookie).buffer(true).parse((res, cb) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => cb(null, Buffer.concat(chunks)));
-  });
+  return post(`${pathOf(p.url)}/download`, {}, cookie).buffer(true).parse(binaryBody);
 }
 
 function row() {

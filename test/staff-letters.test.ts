@@ -3,7 +3,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { events, pickups } from '../src/db/schema.js';
-import { letterAddressees } from '../src/letters/addressing.js';
+import { letterAddressees } from '../src/postal/addressing.js';
 import { makeTestApp, type TestApp } from './helpers.js';
 import { staff, tmpDir } from './staff-cli.js';
 

@@ -1,6 +1,6 @@
 import { findPickupByApplicationCode } from '../db/pickups.js';
 import type { Db } from '../db/open.js';
-import { mailingErrors } from '../letters/addressing.js';
+import { mailingErrors } from '../postal/addressing.js';
 import { validateSubscriber, type FieldError, type Mailing, type Subscriber, type ValidateOptions } from '../pki/profiles.js';
 import type { BatchRow } from './batch-input.js';
 

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { MultiBar, Presets } from 'cli-progress';
 import type { Deps } from '../deps.js';
-import { mailingWarnings } from '../letters/addressing.js';
+import { mailingWarnings } from '../postal/addressing.js';
 import { createMailer, type Mailer } from '../mail/transport.js';
 import type { FieldError } from '../pki/profiles.js';
 import type { P12Profile } from '../pki/p12.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { defaultLettersDir } from '../letters/write-letters.js';
+import { defaultLettersDir } from '../postal/write-letters.js';
 import type { Delivery } from '../services/deliver-issued.js';
 import type { MailOutcome } from '../services/mail-delivery.js';
 import type { ParsedArgs } from './context.js';

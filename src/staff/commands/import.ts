@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { keyMatchesCertificate, parseChain, summarizeCertificate } from '../../pki/certificate.js';
 import { expiryFor } from '../../pickup/state.js';
 import { createPickup } from '../../services/create-pickup.js';
-import { mailingErrors } from '../../letters/addressing.js';
+import { mailingErrors } from '../../postal/addressing.js';
 import { formatFieldErrors, type Mailing } from '../../pki/profiles.js';
 import { UsageError, type Command } from '../context.js';
 import { letterOptions, lettersDirOption } from '../delivery-output.js';

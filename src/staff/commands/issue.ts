@@ -1,6 +1,6 @@
 import { formatFieldErrors, validateSubscriber } from '../../pki/profiles.js';
 import { P12_PROFILES, type P12Profile } from '../../pki/p12.js';
-import { mailingErrors, mailingWarnings } from '../../letters/addressing.js';
+import { mailingErrors, mailingWarnings } from '../../postal/addressing.js';
 import { issueNewPickup, subscriberRules } from '../../services/issue-new.js';
 import { runBatch } from '../batch.js';
 import { UsageError, type Command } from '../context.js';
