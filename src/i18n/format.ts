@@ -33,8 +33,16 @@ export function formatJst(ms: number, lang: Lang): string {
   return `${formatters[lang].format(new Date(ms))} JST`;
 }
 
+const JST_OFFSET_MS = 9 * 3_600_000;
+
+/** "2026-11-26T10:00:00.000" as read on a clock in Japan (JST has no daylight saving). */
+export function jstIso(ms: number): string {
+  return new Date(ms + JST_OFFSET_MS).toISOString().slice(0, 23);
+}
+
+/** YYYY-MM-DD of the day in Japan. */
 export function formatDateOnly(ms: number): string {
-  return new Date(ms + 9 * 3_600_000).toISOString().slice(0, 10);
+  return jstIso(ms).slice(0, 10);
 }
 
 /** "12 分" / "12 minutes", rounded up so a subscriber never retries a little too early. */

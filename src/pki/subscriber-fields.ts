@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkCorporateNumber } from './corporate-number.js';
+import { formatDateOnly } from '../i18n/format.js';
 
 export const SUBSCRIBER_TYPES = [
   'basic', 'individual', 'sole-proprietor', 'org-representative', 'org-employee',
@@ -46,7 +47,7 @@ const text = (max: number) =>
 
 /** YYYY-MM-DD in JST: a birth date is a Japanese calendar date, not a UTC instant. */
 export function todayInJapan(now: number): string {
-  return new Date(now + 9 * 3600_000).toISOString().slice(0, 10);
+  return formatDateOnly(now);
 }
 
 function isCalendarDate(s: string): boolean {

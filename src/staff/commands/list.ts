@@ -1,6 +1,7 @@
 import { listPickupsCreatedSince } from '../../db/pickup-lists.js';
 import { downloadDeadline, pickupState, type PickupState } from '../../pickup/state.js';
 import { printJson, UsageError, type Command } from '../context.js';
+import { jstIso } from '../../i18n/format.js';
 
 const STATES: readonly PickupState[] = ['pending', 'window', 'downloaded', 'expired', 'cancelled'];
 
@@ -17,7 +18,7 @@ export function parseSince(value: string): number {
 
 /** "2026-11-26 10:00", in JST: short enough for a table. */
 function jst(ms: number): string {
-  return new Date(ms + 9 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+  return jstIso(ms).slice(0, 16).replace('T', ' ');
 }
 
 export const list: Command = {
