@@ -37,7 +37,7 @@ export function defaultConcurrency(cores = os.availableParallelism(), poolSize =
 export function createPasswordHasher(options: HasherOptions): PasswordHasher {
   const secret = Buffer.from(options.pepper);
   const concurrency = options.concurrency ?? defaultConcurrency();
-  // About a second of checks may wait (argon2 here takes ~40 ms a core): a burst of honest
+  // Under a second of checks may wait (one check takes about 20 ms of a core here): a burst of honest
   // logins queues instead of bouncing, while a flood still meets its 503 quickly.
   const queueLimit = options.queueLimit ?? concurrency * 32;
   let inFlight = 0;
