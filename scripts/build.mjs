@@ -19,9 +19,11 @@ function newestMtime(entry) {
 const built = Math.min(...outputs.map((file) => fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0));
 if (built > Math.max(...sources.map(newestMtime))) process.exit(0);
 
+// Built aside and renamed into place: a process starting meanwhile never loads half a file.
+const temp = fs.mkdtempSync(path.join('dist-tmp-'));
 await build({
   entryPoints: { server: 'src/server.ts', staff: 'scripts/staff.ts' },
-  outdir: 'dist',
+  outdir: temp,
   outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
@@ -33,3 +35,6 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+fs.mkdirSync('dist', { recursive: true });
+for (const name of fs.readdirSync(temp)) fs.renameSync(path.join(temp, name), path.join('dist', name));
+fs.rmSync(temp, { recursive: true, force: true });

@@ -22,6 +22,7 @@ import type { IssuedPickup } from '../src/services/create-pickup.js';
 import { issueNewPickup } from '../src/services/issue-new.js';
 import { downloadP12 } from '../src/services/portal.js';
 import { issueSession, sessionCookieName } from '../src/session.js';
+import { isEntryPoint } from '../src/lib/entry-point.js';
 
 /** A stack frame, an error class name, a source path: none may reach a client. */
 export const STACK_TRACE = /\bat [\w.<>]+ \(|\bat (file|node):|\.[cm]?[jt]sx?:\d+:\d+|\b\w*Error:|node_modules/;
@@ -281,4 +282,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await main(process.argv.slice(2));
+if (isEntryPoint(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

@@ -82,7 +82,18 @@ export function addSealKey(config: Config, now: number, random: Random): string 
   const kid = newSealKid(now, random);
   writeSecretFile(path.join(dir, `seal-${kid}.key`), Buffer.from(random(32)).toString('base64url'));
   replacePrivateFile(path.join(dir, 'seal-current'), kid + '\n');
+  replacePrivateFile(path.join(dir, 'seal-rotated-at'), `${now}\n`);
   return kid;
+}
+
+/** When the current key became current (0 when unknown, e.g. the first key of a DATA_DIR). */
+export function sealRotatedAt(config: Config): number {
+  try {
+    const at = Number(fs.readFileSync(path.join(keysDir(config), 'seal-rotated-at'), 'utf8').trim());
+    return Number.isFinite(at) ? at : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { ConfigError } from './config.js';
 import type { Deps } from './deps.js';
 import { securityHeaderList } from './http/security-headers.js';
 import { sweepKeyMaterial } from './sweep.js';
+import { isEntryPoint } from './lib/entry-point.js';
 
 export type ServerTimeouts = {
   /** The whole request head must arrive within this (slowloris). */
@@ -186,7 +187,7 @@ export function exitOnSignals(running: Running): void {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isEntryPoint(import.meta.url)) {
   try {
     exitOnSignals(main());
   } catch (err) {

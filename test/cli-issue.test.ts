@@ -125,7 +125,9 @@ describe('staff import, status, cancel', () => {
     expect(badMail.code).toBe(1);
     expect(badMail.stderr).toContain('--email');
 
-    const ok = await staff([...base, '--chain', f('reversed.pem'), '--json']);
+    // A full-chain file plus a chain file repeat the intermediate: it is packed once.
+    fs.writeFileSync(f('fullchain.pem'), fs.readFileSync(f('leaf.pem'), 'utf8') + fs.readFileSync(f('mid.pem'), 'utf8'));
+    const ok = await staff(['import', '--key', f('leaf.key'), '--cert', f('fullchain.pem'), '--no-letters', '--chain', f('reversed.pem'), '--json']);
     expect(ok.stderr).toBe('');
     const j = JSON.parse(ok.stdout);
     const login = await t.http().post(pathOf(j.url)).set('Origin', ORIGIN).type('form').send({ password: j.password });
@@ -138,6 +140,19 @@ describe('staff import, status, cancel', () => {
     t.clock.set(notBefore + 31 * DAY);
     const expired = await staff([...base]);
     expect(expired.code).toBe(1);
+
+    // A certificate that expires within the 30 days takes its pickup down with it.
+    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'short.key', '-out', 'short.csr', '-subj', '/CN=SHORT LIVED']);
+    run(['x509', '-req', '-in', 'short.csr', '-CA', 'mid.pem', '-CAkey', 'mid.key', '-out', 'short.pem', '-days', '2']);
+    const shortStart = Date.parse(execFileSync('openssl', ['x509', '-in', f('short.pem'), '-noout', '-startdate']).toString().split('=')[1]!);
+    const shortEnd = Date.parse(execFileSync('openssl', ['x509', '-in', f('short.pem'), '-noout', '-enddate']).toString().split('=')[1]!);
+    t.clock.set(shortStart + 1000);
+    const short = JSON.parse((await staff(['import', '--key', f('short.key'), '--cert', f('short.pem'), '--chain', f('reversed.pem'), '--no-letters', '--json'])).stdout);
+    expect(Date.parse(short.expiresAt)).toBe(shortEnd);
+    fs.writeFileSync(f('broken.pem'), '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n');
+    const badPem = await staff([...base, '--chain', f('broken.pem')]);
+    expect(badPem.code).toBe(1);
+    expect(badPem.stderr).toContain('--chain: not a readable PEM certificate');
   });
 
   it('status shows the state and the timeline; cancel blocks at once', async () => {

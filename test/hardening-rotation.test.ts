@@ -72,6 +72,8 @@ describe('staff rotate-seal-key, keys in DATA_DIR/keys', () => {
     const early = await staff(env, ['rotate-seal-key', '--retire-unused', '--no-new-key', '--json']);
     expect(early.code, early.stderr).toBe(0);
     expect(early.json).toMatchObject({ resealedCaKeys: 2, retired: [] });
+    // Within the hour after a rotation nothing retires: a command started before it may still seal.
+    expect(early.json.settlingUntil).toBe(new Date(T0 + HOUR).toISOString());
     expect(early.json.kept).toContainEqual({ kid: oldKid, sealedFiles: 1, mailUrls: 0, caKeys: 0 });
     expect(caKids(caDir(running))).toEqual([newKid, newKid]);
 
@@ -79,7 +81,7 @@ describe('staff rotate-seal-key, keys in DATA_DIR/keys', () => {
     const late = await staff(env, ['rotate-seal-key', '--retire-unused', '--no-new-key', '--json']);
     expect(late.code, late.stderr).toBe(0);
     expect(late.json).toMatchObject({ purged: 2, resealedCaKeys: 0, retired: [oldKid] });
-    expect(fs.readdirSync(keysDir).filter((f) => f.startsWith('seal-')).sort()).toEqual(['seal-current', `seal-${newKid}.key`]);
+    expect(fs.readdirSync(keysDir).filter((f) => f.startsWith('seal-')).sort()).toEqual(['seal-current', `seal-${newKid}.key`, 'seal-rotated-at']);
 
     // Only the new key is left, and it opens the same CA: no new CA was made.
     const restarted = openDeps(env, { clock });

@@ -46,9 +46,18 @@ export function pingDb(db: Db): void {
 }
 
 /**
- * Copies the WAL into the database and empties it. Best effort: with a reader holding an old
- * snapshot the WAL cannot be truncated now, and the next sweep tries again.
+ * Copies the WAL into the database and empties it. Best effort: with another connection busy
+ * the WAL cannot be truncated now, and the next sweep tries again.
  */
 export function truncateWal(db: Db): void {
-  db.$client.pragma('wal_checkpoint(TRUNCATE)');
+  // Never wait for another connection here: on the server this runs on the event loop.
+  const busy = db.$client.pragma('busy_timeout', { simple: true }) as number;
+  db.$client.pragma('busy_timeout = 0');
+  try {
+    db.$client.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // SQLITE_BUSY: a writer is active; the next sweep tries again.
+  } finally {
+    db.$client.pragma(`busy_timeout = ${busy}`);
+  }
 }

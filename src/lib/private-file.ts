@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 
 function writeTemp(file: string, content: string | Uint8Array): string {
   // A unique name per writer: racing processes never share a temp file.
@@ -30,9 +31,30 @@ export function createPrivateFile(file: string, content: string | Uint8Array): v
   } finally {
     fs.rmSync(temp, { force: true });
   }
+  syncFolder(file);
 }
 
 /** Replaces a private file atomically: a reader sees the old content or the new, never half. */
 export function replacePrivateFile(file: string, content: string | Uint8Array): void {
-  fs.renameSync(writeTemp(file, content), file);
+  const temp = writeTemp(file, content);
+  try {
+    fs.renameSync(temp, file);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
+  syncFolder(file);
+}
+
+/** Makes the new name itself durable, so a power cut cannot undo a key file the database relies on. */
+function syncFolder(file: string): void {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(path.dirname(file), 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some file systems cannot sync a folder; the file's own content was synced already.
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
 }

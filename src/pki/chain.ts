@@ -13,7 +13,11 @@ export type OrderedChain = { leaf: string; chain: string[]; reachesRoot: boolean
  */
 export function orderChain(leafPem: string, candidates: string[]): OrderedChain {
   const leaf = new X509Certificate(leafPem);
-  const pool = candidates.map((pem) => ({ pem, x: new X509Certificate(pem) })).filter((c) => c.x.fingerprint256 !== leaf.fingerprint256);
+  // The same certificate often arrives twice (a full-chain file plus a chain file): keep one.
+  const seen = new Set([leaf.fingerprint256]);
+  const pool = candidates
+    .map((pem) => ({ pem, x: new X509Certificate(pem) }))
+    .filter((c) => !seen.has(c.x.fingerprint256) && seen.add(c.x.fingerprint256));
   const chain: string[] = [];
   let current = leaf;
   for (;;) {

@@ -57,7 +57,8 @@ export async function createPickup(deps: Deps, m: PickupMaterial): Promise<Issue
   const friendlyName = m.nameJa ? `${m.nameJa} (${m.nameRomaji})` : m.nameRomaji;
   const p12 = buildP12({ keyPem: m.keyPem, certPem: m.certPem, chainPems: m.chainPems, pin, profile: m.p12Profile, friendlyName, random: deps.random });
   const jwe = await deps.sealer.seal(p12, { purpose: 'p12', id });
-  const expiresAt = expiryFor(m.issuedAt);
+  // A pickup never outlives its certificate (an imported one may expire within the 30 days).
+  const expiresAt = Math.min(expiryFor(m.issuedAt), summary.notAfter);
   try {
     insertPickup(
       deps.db,

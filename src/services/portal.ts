@@ -101,8 +101,9 @@ export async function downloadP12(deps: Deps, pickup: PickupRow, client: string,
           return row;
         })
       : null;
-  // A racing press may have started the window since `pickup` was read: read the row again.
-  const current = started ?? (pickup.windowStartedAt === null ? findPickupById(deps.db, pickup.id) : null) ?? pickup;
+  // Read the row again (a cheap read, no write): a racing press may have started the window, or
+  // staff may have cancelled the pickup, since `pickup` was read before the session check.
+  const current = started ?? findPickupById(deps.db, pickup.id) ?? pickup;
   const state = pickupState(current, now);
   if (!isLive(state) || current.windowStartedAt === null) return { kind: 'dead', pickup: current, state };
   const sealed = findSealedFile(deps.db, current.id);

@@ -1,4 +1,4 @@
-import { cancelPickupWithEvent } from '../../db/pickups.js';
+import { cancelPickupWithEvent, findPickupById } from '../../db/pickups.js';
 import { resolveReference } from '../reference.js';
 import { sweepKeyMaterial } from '../../sweep.js';
 import { printJson, UsageError, type Command } from '../context.js';
@@ -19,8 +19,10 @@ export const cancel: Command = {
     const pickup = resolveReference(deps.db, reference);
     const now = deps.clock();
     const cancelled = cancelPickupWithEvent(deps.db, pickup.id, now, reason);
-    const swept = sweepKeyMaterial(deps).destroyed.some((d) => d.id === pickup.id);
-    if (args.values.json) printJson(ctx, { serial: pickup.serial, cancelled: Boolean(cancelled), alreadyCancelled: !cancelled, keyDestroyed: swept || pickup.keyDestroyedAt !== null });
+    sweepKeyMaterial(deps);
+    // Read again: the server's own sweep may have destroyed the key between our steps.
+    const keyDestroyed = (findPickupById(deps.db, pickup.id) ?? pickup).keyDestroyedAt !== null;
+    if (args.values.json) printJson(ctx, { serial: pickup.serial, cancelled: Boolean(cancelled), alreadyCancelled: !cancelled, keyDestroyed });
     else ctx.stdout(cancelled ? `Cancelled ${pickup.serial}: ${reason}. Its URL now shows the cancelled page.\n` : `${pickup.serial} was already cancelled.\n`);
     return 0;
   },

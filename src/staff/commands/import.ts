@@ -56,9 +56,9 @@ export const importCommand: Command = {
   async run(ctx, args) {
     const profile = p12ProfileOption(args.values['p12-profile']);
     const keyPem = normalizeKey(readFile(args.values.key, '--key'));
-    const [certPem, ...extraCerts] = parseChain(readFile(args.values.cert, '--cert'));
+    const [certPem, ...extraCerts] = pemCertificates(readFile(args.values.cert, '--cert'), '--cert');
     if (!certPem) throw new UsageError('--cert holds no PEM certificate');
-    const candidates = [...extraCerts, ...(typeof args.values.chain === 'string' ? parseChain(readFile(args.values.chain, '--chain')) : [])];
+    const candidates = [...extraCerts, ...(typeof args.values.chain === 'string' ? pemCertificates(readFile(args.values.chain, '--chain'), '--chain') : [])];
     if (!keyMatchesCertificate(keyPem, certPem)) throw new UsageError('the key in --key does not belong to the certificate in --cert');
     const leaf = new X509Certificate(certPem);
     if (leaf.ca) throw new UsageError('--cert is a CA certificate (basicConstraints CA:TRUE): only subscriber certificates are handed out');
@@ -115,6 +115,16 @@ export const importCommand: Command = {
 };
 
 const CLOCK_SKEW_MS = 5 * MINUTE;
+
+function pemCertificates(text: string, flag: string): string[] {
+  try {
+    const pems = parseChain(text);
+    for (const pem of pems) new X509Certificate(pem);
+    return pems;
+  } catch (err) {
+    throw new UsageError(`${flag}: not a readable PEM certificate (${(err as Error).message.split('\n')[0]})`);
+  }
+}
 
 /**
  * The 30 days count from the certificate's notBefore, or from --issued-at. Neither may lie in

@@ -3,11 +3,15 @@ import path from 'node:path';
 import { countSealedFilesByKid, listSealedMailUrls } from '../../db/seal-usage.js';
 import type { Deps } from '../../deps.js';
 import { createSealer, sealedKid, type KeyringSealer } from '../../seal.js';
-import { addSealKey, newSealKeySpec, readSealKeyring, retireSealKey } from '../../secrets.js';
+import { addSealKey, newSealKeySpec, readSealKeyring, retireSealKey, sealRotatedAt } from '../../secrets.js';
+import { HOUR } from '../../lib/clock.js';
 import { caDir } from '../../services/issue-new.js';
 import { CA_KEY_FILES, resealDevCaKeys } from '../../pki/ca-store.js';
 import { sweepKeyMaterial } from '../../sweep.js';
 import { printJson, UsageError, type Command } from '../context.js';
+
+/** How long after a rotation old keys are kept even when nothing stored uses them. */
+const ROTATION_SETTLE_MS = HOUR;
 
 type Usage = Map<string, { sealedFiles: number; mailUrls: number; caKeys: number }>;
 
@@ -78,11 +82,15 @@ export const rotateSealKey: Command = {
       const resealed = await resealDevCaKeys(caDir(deps), keyring, sealedKid);
       const usage = sealKeyUsage(deps);
       const unused = kids.filter((kid) => kid !== keyring.currentKid && !inUse(usage, kid));
-      if (!config.sealKeys) for (const kid of unused) retireSealKey(config, kid);
+      // A staff command started before the rotation still seals with the key it read at start:
+      // no key retires until the current one has been current for a while.
+      const settling = !config.sealKeys && now - sealRotatedAt(config) < ROTATION_SETTLE_MS;
+      if (!config.sealKeys && !settling) for (const kid of unused) retireSealKey(config, kid);
       Object.assign(result, {
         purged: destroyed,
         resealedCaKeys: resealed,
-        retired: config.sealKeys ? [] : unused,
+        retired: config.sealKeys || settling ? [] : unused,
+        ...(settling ? { settlingUntil: new Date(sealRotatedAt(config) + ROTATION_SETTLE_MS).toISOString() } : {}),
         unused,
         kept: kids.filter((kid) => !unused.includes(kid)).map((kid) => ({ kid, ...(usage.get(kid) ?? { sealedFiles: 0, mailUrls: 0, caKeys: 0 }) })),
       });
@@ -91,7 +99,8 @@ export const rotateSealKey: Command = {
       for (const k of result.kept as Array<{ kid: string; sealedFiles: number; mailUrls: number; caKeys: number }>) {
         out.push(`kept ${k.kid}${k.kid === keyring.currentKid ? ' (current)' : ''}: ${k.sealedFiles} sealed file(s), ${k.mailUrls} mail URL(s), ${k.caKeys} CA key(s)`);
       }
-      if (unused.length === 0) out.push('No key can retire yet.');
+      if (settling && unused.length > 0) out.push(`The current key is new: ${unused.join(', ')} can retire from ${new Date(sealRotatedAt(config) + ROTATION_SETTLE_MS).toISOString()} on.`);
+      else if (unused.length === 0) out.push('No key can retire yet.');
       else if (config.sealKeys) out.push(`Unused, remove from SEAL_KEYS: ${unused.join(', ')}`);
       else out.push(`Retired (deleted): ${unused.join(', ')}`);
     }
