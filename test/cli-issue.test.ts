@@ -4,8 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../src/staff/cli.js';
 import { DAY } from '../src/lib/clock.js';
-import { cookieFrom, makeTestApp, ORIGIN, pathOf, testConfig, tmpFile, type TestApp } from './helpers.js';
-import { binaryBody } from './helpers.js';
+import { binaryBody, cookieFrom, makeTestApp, ORIGIN, pathOf, testConfig, tmpFile, type TestApp } from './helpers.js';
 import { openP12, pemBlocks } from './openssl.js';
 
 let t: TestApp;

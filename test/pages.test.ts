@@ -5,8 +5,7 @@ import { events, pickups } from '../src/db/schema.js';
 import { DAY, HOUR, MINUTE } from '../src/lib/clock.js';
 import type { IssuedPickup } from '../src/services/create-pickup.js';
 import { issueTestPickup } from './factories.js';
-import { cookieFrom, makeTestApp, ORIGIN, pathOf, type TestApp } from './helpers.js';
-import { binaryBody, postForm } from './helpers.js';
+import { binaryBody, cookieFrom, makeTestApp, ORIGIN, pathOf, postForm, type TestApp } from './helpers.js';
 
 let t: TestApp;
 let p: IssuedPickup;

@@ -5,8 +5,7 @@ import { events, pickups, sealedFiles } from '../src/db/schema.js';
 import { HOUR, MINUTE, DAY } from '../src/lib/clock.js';
 import { cancel } from '../src/staff/commands/cancel.js';
 import { issueTestPickup } from './factories.js';
-import { cookieFrom, makeTestApp, ORIGIN, pathOf, tmpFile, type TestApp } from './helpers.js';
-import { binaryBody, postForm } from './helpers.js';
+import { binaryBody, cookieFrom, makeTestApp, ORIGIN, pathOf, postForm, tmpFile, type TestApp } from './helpers.js';
 import { openP12, pemBlocks, publicKeyDigest } from './openssl.js';
 import type { IssuedPickup } from '../src/services/create-pickup.js';
 

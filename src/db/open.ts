@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
+import { prepared } from './prepared.js';
 import { fromRoot } from '../lib/project-root.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -42,7 +43,7 @@ export function dbFile(dataDir: string): string {
 
 /** A trivial read, for /healthz: proves the database file is open and answering. */
 export function pingDb(db: Db): void {
-  db.$client.prepare('select 1').get();
+  prepared(db, 'ping', () => db.$client.prepare('select 1')).get();
 }
 
 /**
