@@ -16,7 +16,7 @@ export async function measureArgon2Rate(durationS: number, workers = availablePa
   const secret = randomBytes(32);
   const hash = await argon2.hash('the right password', { ...ARGON2_PARAMS, secret });
   const pool = Array.from({ length: workers }, () =>
-    startTsWorker(new URL('./argon2-worker.ts', import.meta.url), { hash, secret, durationMs: durationS * 1000 }),
+    startTsWorker(new URL('./argon2-worker', import.meta.url), { hash, secret, durationMs: durationS * 1000 }),
   );
   try {
     const results = await Promise.all(pool.map((w) => firstMessage<{ verified: number; ms: number }>(w)));

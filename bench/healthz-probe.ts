@@ -8,7 +8,7 @@ export type ProbeResult = { count: number; failures: number; p50: number; p99: n
  * load generator sharing the bench's event loop does not add its own delay to the figures.
  */
 export function startHealthzProbe(url: string, intervalMs = 20): { stop(): Promise<ProbeResult> } {
-  const worker = startTsWorker(new URL('./healthz-probe-worker.ts', import.meta.url), { url, intervalMs });
+  const worker = startTsWorker(new URL('./healthz-probe-worker', import.meta.url), { url, intervalMs });
   return {
     async stop() {
       const reply = firstMessage<{ latencies: number[]; failures: number }>(worker);

@@ -19,7 +19,7 @@ import { REPO_ROOT, serverEnv } from './server.js';
 import { errorText, parseSettings, type PhaseResult } from './settings.js';
 import { issueBatch, issueOne, type IssuedPickup } from './staff.js';
 
-const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const RESULTS_DIR = fileURLToPath(new URL('./results', import.meta.url));
 
 /** Undone in reverse order on the way out, whether the run ends, fails or is interrupted. */
 const cleanups: Array<() => Promise<void>> = [];

@@ -12,16 +12,16 @@ import { cancelPickup, findPickupById } from '../src/db/pickups.js';
 import type { Deps } from '../src/deps.js';
 import { manualClock } from '../src/lib/clock.js';
 import { seededRandom } from '../src/lib/random.js';
-import { createLogger } from '../src/log.js';
-import { createPasswordHasher } from '../src/password-hasher.js';
+import { createLogger } from '../src/lib/log.js';
+import { createPasswordHasher } from '../src/auth/password-hasher.js';
 import { CODE_ALPHABET } from '../src/pickup/secret-code.js';
 import { validateSubscriber } from '../src/pki/profiles.js';
-import { createSealer } from '../src/seal.js';
+import { createSealer } from '../src/secrets/sealer.js';
 import { createPortalServer } from '../src/server.js';
 import type { IssuedPickup } from '../src/services/create-pickup.js';
 import { issueNewPickup } from '../src/services/issue-new.js';
 import { downloadP12 } from '../src/services/portal.js';
-import { issueSession, sessionCookieName } from '../src/session.js';
+import { issueSession, sessionCookieName } from '../src/auth/session.js';
 import { isEntryPoint } from '../src/lib/entry-point.js';
 
 /** A stack frame, an error class name, a source path: none may reach a client. */

@@ -4,10 +4,10 @@ import { dbFile, openDb, type Durability } from './db/open.js';
 import type { Deps } from './deps.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/random.js';
-import { createLogger } from './log.js';
-import { createPasswordHasher } from './password-hasher.js';
-import { createSealer } from './seal.js';
-import { loadSecrets } from './secrets.js';
+import { createLogger } from './lib/log.js';
+import { createPasswordHasher } from './auth/password-hasher.js';
+import { createSealer } from './secrets/sealer.js';
+import { loadSecrets } from './secrets/keyring.js';
 
 export type OpenOptions = { clock?: Clock; random?: Random; logDestination?: DestinationStream; config?: Config; durability?: Durability };
 

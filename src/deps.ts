@@ -3,8 +3,8 @@ import type { Config } from './config.js';
 import type { Db } from './db/open.js';
 import type { Clock } from './lib/clock.js';
 import type { Random } from './lib/random.js';
-import type { PasswordHasher } from './password-hasher.js';
-import type { KeyringSealer } from './seal.js';
+import type { PasswordHasher } from './auth/password-hasher.js';
+import type { KeyringSealer } from './secrets/sealer.js';
 
 export type Deps = {
   db: Db;

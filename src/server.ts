@@ -7,7 +7,7 @@ import { openDeps } from './bootstrap.js';
 import { ConfigError } from './config.js';
 import type { Deps } from './deps.js';
 import { securityHeaderList } from './http/security-headers.js';
-import { sweepKeyMaterial } from './sweep.js';
+import { sweepKeyMaterial } from './services/sweep.js';
 import { isEntryPoint } from './lib/entry-point.js';
 
 export type ServerTimeouts = {

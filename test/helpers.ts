@@ -10,9 +10,9 @@ import { openDb } from '../src/db/open.js';
 import type { Deps } from '../src/deps.js';
 import { manualClock } from '../src/lib/clock.js';
 import { seededRandom } from '../src/lib/random.js';
-import { createLogger } from '../src/log.js';
-import { createPasswordHasher } from '../src/password-hasher.js';
-import { createSealer } from '../src/seal.js';
+import { createLogger } from '../src/lib/log.js';
+import { createPasswordHasher } from '../src/auth/password-hasher.js';
+import { createSealer } from '../src/secrets/sealer.js';
 
 export const T0 = Date.UTC(2026, 10, 26, 1, 0, 0);
 export const ORIGIN = 'http://portal.test';

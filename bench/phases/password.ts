@@ -1,6 +1,6 @@
 import type { AutocannonRequest, RequestContext } from 'autocannon';
 import { measureArgon2Rate } from '../argon2-baseline.js';
-import { createPasswordHasher } from '../../src/password-hasher.js';
+import { createPasswordHasher } from '../../src/auth/password-hasher.js';
 import { startHealthzProbe, type ProbeResult } from '../healthz-probe.js';
 import { load, type LoadResult } from '../http.js';
 import { formHeaders } from '../portal.js';
@@ -86,7 +86,7 @@ async function enoughPickups(s: Settings, pickups: IssuedPickup[], perSecond: nu
  * /healthz is probed during the flood and, as its baseline, on the idle server.
  */
 /**
- * The server's hasher (src/password-hasher.ts) driven directly, as many checks waiting as it
+ * The server's hasher (src/auth/password-hasher.ts) driven directly, as many checks waiting as it
  * admits: what the queue and pepper cost before any HTTP, database or page work.
  */
 async function measureHasherRate(seconds: number): Promise<number> {

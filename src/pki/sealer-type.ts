@@ -4,7 +4,7 @@ export interface SealContext {
   id: string;
 }
 
-/** Authenticated encryption for secrets at rest (implemented in src/seal.ts). */
+/** Authenticated encryption for secrets at rest (implemented in src/secrets/sealer.ts). */
 export interface Sealer {
   seal(plaintext: Uint8Array, aad: SealContext): Promise<string>;
   open(jwe: string, aad: SealContext): Promise<Uint8Array>;

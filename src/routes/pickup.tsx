@@ -16,7 +16,7 @@ import {
 import { formatWait } from '../i18n/format.js';
 import { checkPassword, downloadP12, lookupPickup, recordPageView, type Lookup } from '../services/portal.js';
 import { normalizeToken } from '../pickup/token.js';
-import { issueSession, SESSION_TTL_MS, sessionCookieName, verifySession } from '../session.js';
+import { issueSession, SESSION_TTL_MS, sessionCookieName, verifySession } from '../auth/session.js';
 
 type C = Context<AppEnv>;
 type Found = Extract<Lookup, { kind: 'found' }>;

@@ -7,7 +7,7 @@ import { MINUTE } from '../lib/clock.js';
 import { CODE_LENGTH, isCodeCharacter, normalizeCodeInput } from '../pickup/secret-code.js';
 import { isLive, pickupState, type PickupState } from '../pickup/state.js';
 import { hashToken, normalizeToken, tokenLogId } from '../pickup/token.js';
-import { HasherBusyError } from '../password-hasher.js';
+import { HasherBusyError } from '../auth/password-hasher.js';
 
 export type Lookup =
   | { kind: 'incomplete' }

@@ -1,6 +1,6 @@
 import { cancelPickupWithEvent, findPickupById } from '../../db/pickups.js';
 import { resolveReference } from '../reference.js';
-import { sweepKeyMaterial } from '../../sweep.js';
+import { sweepKeyMaterial } from '../../services/sweep.js';
 import { printJson, UsageError, type Command } from '../context.js';
 
 export const cancel: Command = {

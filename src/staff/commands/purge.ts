@@ -1,4 +1,4 @@
-import { sweepKeyMaterial } from '../../sweep.js';
+import { sweepKeyMaterial } from '../../services/sweep.js';
 import { printJson, type Command } from '../context.js';
 
 export const purge: Command = {

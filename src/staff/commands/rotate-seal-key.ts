@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { countSealedFilesByKid, listSealedMailUrls } from '../../db/seal-usage.js';
 import type { Deps } from '../../deps.js';
-import { createSealer, sealedKid, type KeyringSealer } from '../../seal.js';
-import { addSealKey, newSealKeySpec, readSealKeyring, retireSealKey, sealRotatedAt } from '../../secrets.js';
+import { createSealer, sealedKid, type KeyringSealer } from '../../secrets/sealer.js';
+import { addSealKey, newSealKeySpec, readSealKeyring, retireSealKey, sealRotatedAt } from '../../secrets/keyring.js';
 import { HOUR } from '../../lib/clock.js';
 import { caDir } from '../../services/issue-new.js';
 import { CA_KEY_FILES, resealDevCaKeys } from '../../pki/ca-store.js';
-import { sweepKeyMaterial } from '../../sweep.js';
+import { sweepKeyMaterial } from '../../services/sweep.js';
 import { printJson, UsageError, type Command } from '../context.js';
 
 /** How long after a rotation old keys are kept even when nothing stored uses them. */

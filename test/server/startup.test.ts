@@ -1,0 +1,90 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+function start(env: Record<string, string>) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+}
+
+describe('start-up refuses a bad configuration in one readable line', () => {
+  const dataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'uketori-start-'));
+
+  it.each([
+    [{ PORT: 'eighty' }, /^uketori: invalid configuration: PORT: /],
+    [{ PUBLIC_URL: 'ftp://x' }, /^uketori: invalid configuration: PUBLIC_URL: /],
+    [{ PUBLIC_URL: 'https://pickup.example.jp/portal' }, /^uketori: invalid configuration: PUBLIC_URL must be an origin/],
+    [{ SESSION_KEY: 'short' }, /^uketori: invalid configuration: SESSION_KEY: /],
+    [{ SEAL_KEYS: 'k1' }, /^uketori: invalid configuration: SEAL_KEYS: /],
+  ])('%o', (env, message) => {
+    const r = start({ DATA_DIR: dataDir(), ...env });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(message);
+  });
+
+  it('says in one line that the port is taken', async () => {
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      const r = start({ DATA_DIR: dataDir(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toBe(`uketori: cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses to invent a seal key for a DATA_DIR that already holds pickups', () => {
+    const dir = dataDir();
+    fs.writeFileSync(path.join(dir, 'uketori.db'), '');
+    const r = start({ DATA_DIR: dir, PORT: '0' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/missing but .* already holds data/);
+  });
+});
+
+describe('the production bundle that npm start and npm run staff run', () => {
+  it('builds, serves, issues from the staff bundle, and stops on SIGTERM', async () => {
+    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
+    expect(build.status, build.stderr).toBe(0);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uketori-bundle-'));
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    await new Promise((resolve) => blocker.close(resolve));
+    const env = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn' };
+    const server = spawn(process.execPath, ['dist/server.mjs'], { cwd: root, env, stdio: 'ignore' });
+    try {
+      let healthy = false;
+      for (let i = 0; i < 100 && !healthy; i++) {
+        healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+        if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(healthy).toBe(true);
+      const issued = spawnSync(process.execPath, ['dist/staff.mjs', 'issue', '--name-romaji', 'BUNDLE TEST', '--json', '--no-letters'], { cwd: root, env, encoding: 'utf8' });
+      expect(issued.status, issued.stderr).toBe(0);
+      const j = JSON.parse(issued.stdout);
+      for (const key of ['serial', 'url', 'password', 'pin', 'issuedAt', 'expiresAt']) expect(j).toHaveProperty(key);
+      const page = await fetch(j.url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('name="password"');
+      const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+});

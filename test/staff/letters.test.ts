@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { events, pickups } from '../../src/db/schema.js';
+import { letterAddressees } from '../../src/postal/addressing.js';
+import { makeTestApp, type TestApp } from '../helpers.js';
+import { staff, tmpDir } from './support.js';
+
+let t: TestApp;
+afterEach(() => t.close());
+
+const SUBSCRIBER_ADDRESS = '〒100-0001 東京都千代田区千代田1-1';
+const PROXY_ADDRESS = '〒231-0001 神奈川県横浜市中区新港2-2';
+
+const subscriberArgs = [
+  'issue', '--type', 'individual', '--name-romaji', 'YAMADA TARO', '--name-ja', '山田 太郎', '--address-romaji', 'TOKYO',
+  '--address-ja', '東京都千代田区', '--birth-date', '1980-01-02', '--email', 'taro@example.jp', '--postal-address', SUBSCRIBER_ADDRESS,
+];
+
+/** The address block of a letter: the text before the title. */
+function addressBlock(html: string): string {
+  return /<div class="address">([\s\S]*?)<div class="meta">/.exec(html)![1]!;
+}
+
+function read(file: unknown): { html: string; mode: number } {
+  return { html: fs.readFileSync(String(file), 'utf8'), mode: fs.statSync(String(file)).mode & 0o777 };
+}
+
+describe('letters at issuance', () => {
+  it('a named proxy receiver gets the password letter; the PIN letter still goes to the subscriber', async () => {
+    t = makeTestApp();
+    const dir = tmpDir();
+    const run = await staff(t, [...subscriberArgs, '--proxy-name', '佐藤 花子', '--proxy-postal-address', PROXY_ADDRESS, '--letters-dir', dir, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const issued = run.lines[0]!;
+    const letters = issued.letters as { password: string; pin: string };
+    expect(letters).toEqual({ password: path.join(dir, `${String(issued.serial)}-password.html`), pin: path.join(dir, `${String(issued.serial)}-pin.html`) });
+
+    const password = read(letters.password);
+    const pin = read(letters.pin);
+    expect(password.mode).toBe(0o600);
+    expect(pin.mode).toBe(0o600);
+
+    expect(password.html).toContain('パスワード送付のお知らせ');
+    const toProxy = addressBlock(password.html);
+    expect(toProxy).toContain(PROXY_ADDRESS);
+    expect(toProxy).toContain('佐藤 花子 様');
+    expect(toProxy).toContain('(代理受取人)');
+    expect(toProxy).not.toContain(SUBSCRIBER_ADDRESS);
+    expect(password.html).toContain('山田 太郎 様ご本人にお渡しください');
+
+    expect(pin.html).toContain('PINコード送付のお知らせ');
+    const toSubscriber = addressBlock(pin.html);
+    expect(toSubscriber).toContain(SUBSCRIBER_ADDRESS);
+    expect(toSubscriber).toContain('山田 太郎 様');
+    expect(toSubscriber).not.toContain(PROXY_ADDRESS);
+    expect(toSubscriber).not.toContain('代理受取人');
+
+    // One secret per file.
+    expect(password.html).toContain(String(issued.password));
+    expect(password.html).not.toContain(String(issued.pin));
+    expect(pin.html).toContain(String(issued.pin));
+    expect(pin.html).not.toContain(String(issued.password));
+  });
+
+  it('each letter says which characters are left out, that case matters, and what the code is for', async () => {
+    t = makeTestApp();
+    const dir = tmpDir();
+    const run = await staff(t, [...subscriberArgs, '--letters-dir', dir, '--json']);
+    const letters = run.lines[0]!.letters as { password: string; pin: string };
+    const password = read(letters.password).html;
+    const pin = read(letters.pin).html;
+    for (const html of [password, pin]) {
+      expect(html).toContain('0 O o 1 l I i');
+      expect(html).toContain('大文字と小文字は別の文字として扱います');
+      expect(html).toContain('Capital and small letters are different characters');
+      expect(html).toContain('@page { size: A4 portrait;');
+      expect(html).toContain('印刷したら、このファイルをすぐに削除してください');
+      expect(addressBlock(html)).toContain(SUBSCRIBER_ADDRESS);
+    }
+    expect(password).toContain('メールでお知らせした URL を開くと、パスワードの入力欄があります');
+    expect(password).toContain('取り込む(インポートする)ときには使いません');
+    expect(pin).toContain('「秘密キーのパスワード」の入力を求められます');
+    expect(pin).toContain('ダウンロードのページで入力するのは、この PIN ではなく');
+  });
+
+  it('text output lists the files and tells staff to delete them after printing', async () => {
+    t = makeTestApp();
+    const dir = tmpDir();
+    const run = await staff(t, [...subscriberArgs, '--letters-dir', dir]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`  Letters   ${dir}/`);
+    expect(run.stdout).toContain('print them, then delete the files');
+  });
+
+  it('--no-letters writes none; the default folder is DATA_DIR/letters', async () => {
+    t = makeTestApp();
+    const none = await staff(t, [...subscriberArgs, '--application-code', 'NL-1', '--no-letters', '--json']);
+    expect(none.lines[0]!.letters).toBeNull();
+    const row = t.deps.db.select().from(pickups).where(eq(pickups.serial, String(none.lines[0]!.serial))).get()!;
+    expect(t.deps.db.select().from(events).where(eq(events.pickupId, row.id)).all().map((e) => e.kind)).not.toContain('letters-written');
+
+    const dflt = await staff(t, [...subscriberArgs, '--application-code', 'NL-2', '--json']);
+    expect(path.dirname(String((dflt.lines[0]!.letters as { pin: string }).pin))).toBe(path.join(t.deps.config.dataDir, 'letters'));
+  });
+
+  it('a letter that cannot be written is reported loudly, exit 3, and the pickup stays', async () => {
+    t = makeTestApp();
+    const notADir = path.join(tmpDir(), 'file');
+    fs.writeFileSync(notADir, 'x');
+    const run = await staff(t, [...subscriberArgs, '--letters-dir', notADir]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('LETTERS NOT WRITTEN');
+    expect(run.stdout).toContain('Password');
+    expect(t.deps.db.select().from(pickups).all()).toHaveLength(1);
+  });
+
+  it('a half-given proxy receiver is refused before anything is made', async () => {
+    t = makeTestApp();
+    const run = await staff(t, [...subscriberArgs, '--proxy-name', '佐藤 花子']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('proxyPostalAddress: required when proxyName is given');
+    expect(t.deps.db.select().from(pickups).all()).toHaveLength(0);
+  });
+});
+
+describe('letterAddressees', () => {
+  it('without a proxy both letters go to the subscriber; with one only the password letter moves', () => {
+    expect(letterAddressees('山田 太郎', { postalAddress: 'A' })).toEqual({
+      password: { name: '山田 太郎', postalAddress: 'A', role: 'subscriber' },
+      pin: { name: '山田 太郎', postalAddress: 'A', role: 'subscriber' },
+    });
+    expect(letterAddressees('山田 太郎', { postalAddress: 'A', proxyName: '佐藤', proxyPostalAddress: 'B' })).toEqual({
+      password: { name: '佐藤', postalAddress: 'B', role: 'proxy' },
+      pin: { name: '山田 太郎', postalAddress: 'A', role: 'subscriber' },
+    });
+  });
+});
