@@ -9,17 +9,17 @@ import fc from 'fast-check';
 import { loadConfig } from '../src/config.js';
 import { openDb } from '../src/db/open.js';
 import { cancelPickup, findPickupById } from '../src/db/pickups.js';
-import type { Deps } from '../src/deps.js';
+import { assembleDeps } from '../src/deps.js';
 import { manualClock } from '../src/lib/clock.js';
 import { seededRandom } from '../src/lib/random.js';
 import { createLogger } from '../src/lib/log.js';
-import { createPasswordHasher } from '../src/auth/password-hasher.js';
 import { CODE_ALPHABET } from '../src/pickup/secret-code.js';
 import { validateSubscriber } from '../src/pki/profiles.js';
-import { createSealer } from '../src/secrets/sealer.js';
+import { loadSecrets } from '../src/secrets/keyring.js';
 import { createPortalServer } from '../src/server.js';
 import type { IssuedPickup } from '../src/services/create-pickup.js';
 import { issueNewPickup } from '../src/services/issue-new.js';
+import { openDevCa } from '../src/services/issuing-ca.js';
 import { downloadP12 } from '../src/services/portal.js';
 import { issueSession, sessionCookieName } from '../src/auth/session.js';
 import { isEntryPoint } from '../src/lib/entry-point.js';
@@ -185,20 +185,14 @@ async function setUp(dataDir: string, seed: number) {
       done();
     },
   });
-  const deps: Deps = {
-    db: openDb(':memory:'),
-    clock: manualClock(NOW),
-    random: seededRandom(seed),
-    config,
-    sealer: createSealer([{ kid: 'fuzz', key: new Uint8Array(Buffer.from(key(11), 'base64url')) }]),
-    hasher: createPasswordHasher({ pepper: new Uint8Array(Buffer.from(key(12), 'base64url')) }),
-    sessionKey: new Uint8Array(Buffer.from(key(13), 'base64url')),
-    log: createLogger('info', sink),
-  };
+  const clock = manualClock(NOW);
+  const random = seededRandom(seed);
+  const deps = assembleDeps({ db: openDb(':memory:'), config, secrets: loadSecrets(config, NOW, random), log: createLogger('info', sink), clock, random });
+  const ca = openDevCa(deps);
   const issue = async (nameRomaji: string): Promise<IssuedPickup> => {
     const checked = validateSubscriber({ nameRomaji }, { now: deps.clock() });
     if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
-    return issueNewPickup(deps, checked.subscriber, { p12Profile: 'compat', applicationCode: null, mailing: null });
+    return issueNewPickup(deps, ca, checked.subscriber, { p12Profile: 'compat', applicationCode: null, mailing: null });
   };
   const [pending, open, cancelled] = [await issue('YAMADA TARO'), await issue('SATO HANAKO'), await issue('SUZUKI ICHIRO')];
   await downloadP12(deps, findPickupById(deps.db, open.id)!, 'fuzz', NOW);

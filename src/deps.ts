@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
+import { createPasswordHasher, type HasherOptions, type PasswordHasher } from './auth/password-hasher.js';
 import type { Config } from './config.js';
 import type { Db } from './db/open.js';
-import type { Clock } from './lib/clock.js';
-import type { Random } from './lib/random.js';
-import type { PasswordHasher } from './auth/password-hasher.js';
-import type { KeyringSealer } from './secrets/sealer.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { cryptoRandom, type Random } from './lib/random.js';
+import type { Secrets } from './secrets/keyring.js';
+import { createSealer, type KeyringSealer } from './secrets/sealer.js';
 
+/** Everything a request handler, service or staff command may use. Nothing else is reached for. */
 export type Deps = {
   db: Db;
   clock: Clock;
@@ -16,3 +18,32 @@ export type Deps = {
   sessionKey: Uint8Array;
   log: Logger;
 };
+
+/** Resources already opened (database, secrets, logger) and the choices a caller may make. */
+export type DepsParts = {
+  db: Db;
+  config: Config;
+  secrets: Secrets;
+  log: Logger;
+  clock?: Clock;
+  random?: Random;
+  hasher?: Omit<HasherOptions, 'pepper'>;
+};
+
+/**
+ * Builds Deps from opened parts. Pure: it opens nothing and reads nothing, so the server, the
+ * staff commands, the tests, the fuzzer and the bench all get their Deps the same way.
+ */
+export function assembleDeps(parts: DepsParts): Deps {
+  const { secrets } = parts;
+  return {
+    db: parts.db,
+    clock: parts.clock ?? systemClock,
+    random: parts.random ?? cryptoRandom,
+    config: parts.config,
+    sealer: createSealer(secrets.sealKeys, { reload: secrets.reloadSealKeys }),
+    hasher: createPasswordHasher({ ...parts.hasher, pepper: secrets.pepper }),
+    sessionKey: secrets.sessionKey,
+    log: parts.log,
+  };
+}

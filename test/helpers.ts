@@ -7,12 +7,11 @@ import request from 'supertest';
 import { createApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDb } from '../src/db/open.js';
-import type { Deps } from '../src/deps.js';
+import { assembleDeps, type Deps } from '../src/deps.js';
 import { manualClock } from '../src/lib/clock.js';
-import { seededRandom } from '../src/lib/random.js';
 import { createLogger } from '../src/lib/log.js';
-import { createPasswordHasher } from '../src/auth/password-hasher.js';
-import { createSealer } from '../src/secrets/sealer.js';
+import { seededRandom } from '../src/lib/random.js';
+import { loadSecrets } from '../src/secrets/keyring.js';
 
 export const T0 = Date.UTC(2026, 10, 26, 1, 0, 0);
 export const ORIGIN = 'http://portal.test';
@@ -58,20 +57,17 @@ export function makeTestApp(options: { now?: number; seed?: number; config?: Con
     },
   });
   const config = options.config ?? testConfig();
-  const deps: Deps = {
+  const random = seededRandom(options.seed ?? 42);
+  // The test configurations carry all three secrets, so nothing is read from or written to disk.
+  const deps = assembleDeps({
     db: openDb(options.dbFile ?? ':memory:'),
-    clock,
-    random: seededRandom(options.seed ?? 42),
     config,
-    sealer: createSealer((config.sealKeys ?? []).map((k) => ({ kid: k.kid, key: new Uint8Array(Buffer.from(k.key, 'base64url')) }))),
-    hasher: createPasswordHasher({
-      pepper: new Uint8Array(Buffer.from(config.passwordPepper!, 'base64url')),
-      concurrency: options.hasherConcurrency,
-      queueLimit: options.queueLimit,
-    }),
-    sessionKey: new Uint8Array(Buffer.from(config.sessionKey!, 'base64url')),
+    secrets: loadSecrets(config, clock(), random),
     log: createLogger('info', sink),
-  };
+    clock,
+    random,
+    hasher: { concurrency: options.hasherConcurrency, queueLimit: options.queueLimit },
+  });
   const server = createAdaptorServer({ fetch: createApp(deps).fetch });
   return {
     deps,

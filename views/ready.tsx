@@ -1,7 +1,7 @@
 import { ImportSteps } from './import-help.js';
 import { Layout, type PageProps } from './layout.js';
 
-export type CertificateSummary = {
+export type CertificateDetails = {
   name: string;
   nameJa: string | null;
   type: string;
@@ -15,7 +15,7 @@ export type CertificateSummary = {
 };
 
 /** Formatted times, all JST. Before the first press `window` is null; once it runs, `ifPressed` is. */
-export type PickupTimes = {
+export type ReadyTimes = {
   lifetimeEnds: string;
   ifPressed: { ends: string; shortened: boolean } | null;
   window: { ends: string; remaining: string; remainingMs: number } | null;
@@ -23,11 +23,11 @@ export type PickupTimes = {
 
 export type ReadyProps = PageProps & {
   action: string;
-  summary: CertificateSummary;
-  times: PickupTimes;
+  summary: CertificateDetails;
+  times: ReadyTimes;
 };
 
-function Times(props: { t: ReadyProps['t']; times: PickupTimes }) {
+function Times(props: { t: ReadyProps['t']; times: ReadyTimes }) {
   const { t, times } = props;
   return (
     <section class="times" aria-labelledby="times-title">

@@ -1,29 +1,20 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type { EventDetails, EventKind } from '../pickup/timeline.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
 import { events, type EventRow } from './schema.js';
 
-export type EventKind =
-  | 'created'
-  | 'letters-written'
-  | 'mailed'
-  | 'mail-failed'
-  | 'page-view'
-  | 'password-failed'
-  | 'password-ok'
-  | 'throttled'
-  | 'window-started'
-  | 'downloaded'
-  | 'key-destroyed'
-  | 'cancelled';
-
-export function addEvent(db: Db, pickupId: string, at: number, kind: EventKind, detail?: Record<string, unknown>): void {
+/**
+ * The one writer of timeline rows. Callers that change a pickup call it inside the same
+ * transaction, so the change and its event land together.
+ */
+export function addEvent<K extends EventKind>(db: Db, pickupId: string, at: number, kind: K, detail: EventDetails[K]): void {
   prepared(db, 'addEvent', () =>
     db
       .insert(events)
       .values({ pickupId: sql.placeholder('pickupId'), at: sql.placeholder('at'), kind: sql.placeholder('kind'), detail: sql.placeholder('detail') })
       .prepare(),
-  ).run({ pickupId, at, kind, detail: detail ? JSON.stringify(detail) : null });
+  ).run({ pickupId, at, kind, detail: JSON.stringify(detail) });
 }
 
 export function listEvents(db: Db, pickupId: string): EventRow[] {

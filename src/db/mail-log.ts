@@ -1,6 +1,8 @@
 import { and, asc, eq, lt, or } from 'drizzle-orm';
+import type { MailEventDetail } from '../pickup/timeline.js';
+import { addEvent } from './events.js';
 import type { Db } from './open.js';
-import { events, mailLog, type MailRow } from './schema.js';
+import { mailLog, type MailRow } from './schema.js';
 
 export type MailKind = 'notification' | 'reminder';
 export type MailStatus = 'sending' | 'sent' | 'failed' | 'dropped';
@@ -45,20 +47,20 @@ export function reclaimMail(db: Db, id: number, now: number, staleBefore: number
 }
 
 /** The row and its `mailed` event land together. The sealed URL is not needed any more. */
-export function recordMailSent(db: Db, row: MailRow, now: number, detail: Record<string, unknown>): void {
-  db.transaction((tx) => {
-    tx.update(mailLog)
+export function recordMailSent(db: Db, row: MailRow, now: number, detail: MailEventDetail): void {
+  db.transaction(() => {
+    db.update(mailLog)
       .set({ status: 'sent', attempts: row.attempts + 1, lastError: null, sealedUrl: null, updatedAt: now, sentAt: now })
       .where(eq(mailLog.id, row.id))
       .run();
-    tx.insert(events).values({ pickupId: row.pickupId, at: now, kind: 'mailed', detail: JSON.stringify(detail) }).run();
+    addEvent(db, row.pickupId, now, 'mailed', detail);
   });
 }
 
-export function recordMailFailed(db: Db, row: MailRow, now: number, error: string, detail: Record<string, unknown>): void {
-  db.transaction((tx) => {
-    tx.update(mailLog).set({ status: 'failed', attempts: row.attempts + 1, lastError: error, updatedAt: now }).where(eq(mailLog.id, row.id)).run();
-    tx.insert(events).values({ pickupId: row.pickupId, at: now, kind: 'mail-failed', detail: JSON.stringify({ ...detail, error }) }).run();
+export function recordMailFailed(db: Db, row: MailRow, now: number, error: string, detail: MailEventDetail): void {
+  db.transaction(() => {
+    db.update(mailLog).set({ status: 'failed', attempts: row.attempts + 1, lastError: error, updatedAt: now }).where(eq(mailLog.id, row.id)).run();
+    addEvent(db, row.pickupId, now, 'mail-failed', { ...detail, error });
   });
 }
 

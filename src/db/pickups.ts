@@ -1,17 +1,18 @@
 import { and, asc, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import type { EventDetails } from '../pickup/timeline.js';
+import { addEvent } from './events.js';
 import type { Db } from './open.js';
 import { prepared } from './prepared.js';
-import { events, mailLog, pickups, sealedFiles, type NewPickupRow, type PickupRow } from './schema.js';
-import { WINDOW_MS } from '../pickup/state.js';
+import { mailLog, pickups, sealedFiles, type NewPickupRow, type PickupRow } from './schema.js';
 
 export type SealedFile = { kid: string; jwe: string };
 
 /** The pickup, its sealed file and its first event land together or not at all. */
-export function insertPickup(db: Db, row: NewPickupRow, sealed: SealedFile, detail: Record<string, unknown>): void {
-  db.transaction((tx) => {
-    tx.insert(pickups).values(row).run();
-    tx.insert(sealedFiles).values({ pickupId: row.id, kid: sealed.kid, jwe: sealed.jwe, createdAt: row.createdAt }).run();
-    tx.insert(events).values({ pickupId: row.id, at: row.createdAt, kind: 'created', detail: JSON.stringify(detail) }).run();
+export function insertPickup(db: Db, row: NewPickupRow, sealed: SealedFile, detail: EventDetails['created']): void {
+  db.transaction(() => {
+    db.insert(pickups).values(row).run();
+    db.insert(sealedFiles).values({ pickupId: row.id, kid: sealed.kid, jwe: sealed.jwe, createdAt: row.createdAt }).run();
+    addEvent(db, row.id, row.createdAt, 'created', detail);
   });
 }
 
@@ -44,7 +45,7 @@ export function findPickupsByReference(db: Db, reference: string): PickupRow[] {
 export function cancelPickupWithEvent(db: Db, id: string, now: number, reason: string): PickupRow | null {
   return db.transaction(() => {
     const row = cancelPickup(db, id, now, reason);
-    if (row) db.insert(events).values({ pickupId: id, at: now, kind: 'cancelled', detail: JSON.stringify({ reason }) }).run();
+    if (row) addEvent(db, id, now, 'cancelled', { reason });
     return row;
   });
 }
@@ -54,14 +55,15 @@ export function findPickupByApplicationCode(db: Db, code: string): PickupRow | n
 }
 
 /**
- * Starts the one-hour window. One conditional UPDATE: of two racing presses exactly one gets the
- * row back; the other sees null and reads the window the first one started.
+ * Starts the one-hour window, ending at `endsAt` (see windowEnd). One conditional UPDATE: of two
+ * racing presses exactly one gets the row back; the other sees null and reads the window the
+ * first one started.
  */
-export function startWindow(db: Db, id: string, now: number): PickupRow | null {
+export function startWindow(db: Db, id: string, now: number, endsAt: number): PickupRow | null {
   const query = prepared(db, 'startWindow', () =>
     db
       .update(pickups)
-      .set({ windowStartedAt: sql`${sql.placeholder('now')}` })
+      .set({ windowStartedAt: sql`${sql.placeholder('now')}`, windowEndsAt: sql`${sql.placeholder('endsAt')}` })
       .where(
         and(
           eq(pickups.id, sql.placeholder('id')),
@@ -73,7 +75,7 @@ export function startWindow(db: Db, id: string, now: number): PickupRow | null {
       .returning()
       .prepare(),
   );
-  return query.get({ id, now }) ?? null;
+  return query.get({ id, now, endsAt }) ?? null;
 }
 
 export function markFirstDownload(db: Db, id: string, now: number): void {
@@ -118,7 +120,7 @@ export function listEndedWithKeyMaterial(db: Db, now: number): PickupRow[] {
       or(
         isNotNull(pickups.cancelledAt),
         lte(pickups.expiresAt, now),
-        and(isNotNull(pickups.windowStartedAt), lte(sql`${pickups.windowStartedAt} + ${WINDOW_MS}`, now)),
+        lte(pickups.windowEndsAt, now),
       ),
     )
     .orderBy(asc(pickups.createdAt))
@@ -128,13 +130,13 @@ export function listEndedWithKeyMaterial(db: Db, now: number): PickupRow[] {
 
 /** Deletes the sealed file (and any sealed URL awaiting a mail retry) and records it; false when already gone. */
 export function destroyKeyMaterial(db: Db, id: string, now: number, reason: string): boolean {
-  return db.transaction((tx) => {
-    const deleted = tx.delete(sealedFiles).where(eq(sealedFiles.pickupId, id)).run();
+  return db.transaction(() => {
+    const deleted = db.delete(sealedFiles).where(eq(sealedFiles.pickupId, id)).run();
     if (deleted.changes === 0) return false;
     // An unsent mail's sealed URL is key material too: the pickup it opens is over.
-    tx.update(mailLog).set({ sealedUrl: null }).where(eq(mailLog.pickupId, id)).run();
-    tx.update(pickups).set({ keyDestroyedAt: now }).where(eq(pickups.id, id)).run();
-    tx.insert(events).values({ pickupId: id, at: now, kind: 'key-destroyed', detail: JSON.stringify({ reason }) }).run();
+    db.update(mailLog).set({ sealedUrl: null }).where(eq(mailLog.pickupId, id)).run();
+    db.update(pickups).set({ keyDestroyedAt: now }).where(eq(pickups.id, id)).run();
+    addEvent(db, id, now, 'key-destroyed', { reason });
     return true;
   });
 }

@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { EventKind } from '../pickup/timeline.js';
 
 // Timestamps are milliseconds since the epoch, always written explicitly from the injected clock.
 export const pickups = sqliteTable(
@@ -23,13 +24,19 @@ export const pickups = sqliteTable(
     issuedAt: integer('issued_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     windowStartedAt: integer('window_started_at'),
+    /** Written once, with window_started_at: the hour's end, or expires_at if that comes first. */
+    windowEndsAt: integer('window_ends_at'),
     firstDownloadAt: integer('first_download_at'),
     cancelledAt: integer('cancelled_at'),
     cancelReason: text('cancel_reason'),
     keyDestroyedAt: integer('key_destroyed_at'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('pickups_expires_at').on(t.expiresAt), index('pickups_cert_not_after').on(t.certNotAfter)],
+  (t) => [
+    index('pickups_expires_at').on(t.expiresAt),
+    index('pickups_window_ends_at').on(t.windowEndsAt),
+    index('pickups_cert_not_after').on(t.certNotAfter),
+  ],
 );
 
 /** The sealed PKCS#12, kept apart so destroying it is one DELETE and the record stays. */
@@ -50,7 +57,7 @@ export const events = sqliteTable(
       .notNull()
       .references(() => pickups.id),
     at: integer('at').notNull(),
-    kind: text('kind').notNull(),
+    kind: text('kind').$type<EventKind>().notNull(),
     detail: text('detail'),
   },
   (t) => [index('events_pickup').on(t.pickupId, t.at), index('events_pickup_kind').on(t.pickupId, t.kind, t.at)],

@@ -4,11 +4,12 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { PickupRow } from '../db/schema.js';
 import { formatDateOnly, formatJst, formatWait } from '../i18n/format.js';
 import { isCodeCharacter, normalizeCodeInput } from '../pickup/secret-code.js';
-import { downloadDeadline, WINDOW_MS, type PickupState } from '../pickup/state.js';
+import { downloadDeadline, type PickupState } from '../pickup/state.js';
+import { windowCutShort, windowEnd } from '../pickup/window.js';
 import { ImportHelpPage } from '../../views/import-help.js';
 import { LandingPage } from '../../views/landing.js';
 import { NoticePage, type NoticeProps } from '../../views/notice.js';
-import { ReadyPage, type PickupTimes } from '../../views/ready.js';
+import { ReadyPage, type ReadyTimes } from '../../views/ready.js';
 import type { AppEnv } from './env.js';
 
 type C = Context<AppEnv>;
@@ -87,11 +88,11 @@ function sha1Thumbprint(certPem: string): string {
   }
 }
 
-function pickupTimes(pickup: PickupRow, now: number, lang: 'ja' | 'en'): PickupTimes {
+function readyTimes(pickup: PickupRow, now: number, lang: 'ja' | 'en'): ReadyTimes {
   const lifetimeEnds = formatJst(pickup.expiresAt, lang);
-  if (pickup.windowStartedAt === null) {
-    const ends = Math.min(now + WINDOW_MS, pickup.expiresAt);
-    return { lifetimeEnds, ifPressed: { ends: formatJst(ends, lang), shortened: ends < now + WINDOW_MS }, window: null };
+  if (pickup.windowEndsAt === null) {
+    const ends = windowEnd(now, pickup.expiresAt);
+    return { lifetimeEnds, ifPressed: { ends: formatJst(ends, lang), shortened: windowCutShort(now, pickup.expiresAt) }, window: null };
   }
   const ends = downloadDeadline(pickup);
   const left = Math.max(0, ends - now);
@@ -115,7 +116,7 @@ export function readyResponse(c: C, token: string, pickup: PickupRow, now: numbe
     profile: profiles[pickup.p12Profile] ?? pickup.p12Profile,
     issuer: pickup.issuerName,
   };
-  return c.html(<ReadyPage {...base(c)} action={`${pickupPath(token)}/download`} summary={summary} times={pickupTimes(pickup, now, lang)} />);
+  return c.html(<ReadyPage {...base(c)} action={`${pickupPath(token)}/download`} summary={summary} times={readyTimes(pickup, now, lang)} />);
 }
 
 export function importHelpResponse(c: C) {

@@ -1,12 +1,7 @@
-import { DAY, HOUR } from '../lib/clock.js';
-
-export const PICKUP_LIFETIME_MS = 30 * DAY;
-export const WINDOW_MS = HOUR;
-
-export type PickupTimes = {
-  issuedAt: number;
+/** The stored times a pickup's state is read from (see deadline.ts and window.ts for how they are set). */
+export type PickupDeadlines = {
   expiresAt: number;
-  windowStartedAt: number | null;
+  windowEndsAt: number | null;
   cancelledAt: number | null;
 };
 
@@ -16,18 +11,14 @@ export type PickupTimes = {
  */
 export type PickupState = 'pending' | 'window' | 'downloaded' | 'expired' | 'cancelled';
 
-export function expiryFor(issuedAt: number): number {
-  return issuedAt + PICKUP_LIFETIME_MS;
+/** When downloads stop being possible: the window's end once it runs, otherwise the pickup's deadline. */
+export function downloadDeadline(p: PickupDeadlines): number {
+  return p.windowEndsAt ?? p.expiresAt;
 }
 
-/** When downloads stop being possible: the window's end or the 30-day limit, whichever is first. */
-export function downloadDeadline(p: PickupTimes): number {
-  return p.windowStartedAt === null ? p.expiresAt : Math.min(p.windowStartedAt + WINDOW_MS, p.expiresAt);
-}
-
-export function pickupState(p: PickupTimes, now: number): PickupState {
+export function pickupState(p: PickupDeadlines, now: number): PickupState {
   if (p.cancelledAt !== null && p.cancelledAt <= now) return 'cancelled';
-  if (p.windowStartedAt !== null) return now < downloadDeadline(p) ? 'window' : 'downloaded';
+  if (p.windowEndsAt !== null) return now < p.windowEndsAt ? 'window' : 'downloaded';
   return now < p.expiresAt ? 'pending' : 'expired';
 }
 

@@ -3,7 +3,7 @@ import type { Deps } from '../deps.js';
 import { buildP12, type P12Profile } from '../pki/p12.js';
 import { summarizeCertificate } from '../pki/certificate.js';
 import { generateCode } from '../pickup/secret-code.js';
-import { expiryFor } from '../pickup/state.js';
+import { pickupDeadline } from '../pickup/deadline.js';
 import { generateToken, hashToken } from '../pickup/token.js';
 
 export type PickupMaterial = {
@@ -57,8 +57,7 @@ export async function createPickup(deps: Deps, m: PickupMaterial): Promise<Issue
   const friendlyName = m.nameJa ? `${m.nameJa} (${m.nameRomaji})` : m.nameRomaji;
   const p12 = buildP12({ keyPem: m.keyPem, certPem: m.certPem, chainPems: m.chainPems, pin, profile: m.p12Profile, friendlyName, random: deps.random });
   const jwe = await deps.sealer.seal(p12, { purpose: 'p12', id });
-  // A pickup never outlives its certificate (an imported one may expire within the 30 days).
-  const expiresAt = Math.min(expiryFor(m.issuedAt), summary.notAfter);
+  const expiresAt = pickupDeadline(m.issuedAt, summary.notAfter);
   try {
     insertPickup(
       deps.db,

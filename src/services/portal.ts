@@ -3,10 +3,12 @@ import { findPickupById, findPickupByTokenHash, findSealedFile, markFirstDownloa
 import type { PickupRow } from '../db/schema.js';
 import { admitAttempt, clearClient } from '../db/throttle.js';
 import type { Deps } from '../deps.js';
-import { MINUTE } from '../lib/clock.js';
+import { isEventDue } from '../pickup/event-rate.js';
 import { CODE_LENGTH, isCodeCharacter, normalizeCodeInput } from '../pickup/secret-code.js';
 import { isLive, pickupState, type PickupState } from '../pickup/state.js';
+import type { EventDetails, RateLimitedEventKind } from '../pickup/timeline.js';
 import { hashToken, normalizeToken, tokenLogId } from '../pickup/token.js';
+import { windowEnd } from '../pickup/window.js';
 import { HasherBusyError } from '../auth/password-hasher.js';
 
 export type Lookup =
@@ -23,18 +25,13 @@ export function lookupPickup(deps: Deps, rawToken: string, now: number): Lookup 
   return { kind: 'found', token: checked.token, pickup, state: pickupState(pickup, now), logId: tokenLogId(tokenHash) };
 }
 
-/**
- * Events anyone holding the URL can cause at line rate go on the timeline at most once a minute
- * per pickup, so a crawler or a guesser cannot bloat the database or bury the timeline.
- */
-function addThrottledEvent(deps: Deps, pickupId: string, now: number, kind: 'page-view' | 'throttled', detail: Record<string, unknown>): void {
-  const last = lastEventAt(deps.db, pickupId, kind);
-  if (last !== null && now - last < MINUTE) return;
-  addEvent(deps.db, pickupId, now, kind, detail);
+/** Page views and throttled guesses go on the timeline at most once a minute (see event-rate.ts). */
+function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: EventDetails[K]): void {
+  if (isEventDue(lastEventAt(deps.db, pickupId, kind), now)) addEvent(deps.db, pickupId, now, kind, detail);
 }
 
 export function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: string): void {
-  addThrottledEvent(deps, pickup.id, now, 'page-view', { client });
+  addRateLimitedEvent(deps, pickup.id, now, 'page-view', { client });
 }
 
 export type PasswordOutcome =
@@ -67,7 +64,7 @@ export async function checkPassword(
   if (deps.hasher.queued >= deps.hasher.queueLimit) return { kind: 'busy', retryAfterSeconds: 2 };
   const verdict = admitAttempt(deps.db, pickup.id, clientKey, now);
   if (!verdict.allowed) {
-    addThrottledEvent(deps, pickup.id, now, 'throttled', { client, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
+    addRateLimitedEvent(deps, pickup.id, now, 'throttled', { client, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
     return { kind: 'throttled', retryAfterMs: verdict.retryAfterMs };
   }
   let ok: boolean;
@@ -94,9 +91,9 @@ export type DownloadOutcome = { kind: 'file'; bytes: Uint8Array; pickup: PickupR
 export async function downloadP12(deps: Deps, pickup: PickupRow, client: string, now: number): Promise<DownloadOutcome> {
   // Once the window runs (the row was read in this request), re-downloads need no write to start it.
   const started =
-    pickup.windowStartedAt === null
+    pickup.windowEndsAt === null
       ? deps.db.transaction(() => {
-          const row = startWindow(deps.db, pickup.id, now);
+          const row = startWindow(deps.db, pickup.id, now, windowEnd(now, pickup.expiresAt));
           if (row) addEvent(deps.db, pickup.id, now, 'window-started', { client });
           return row;
         })
@@ -105,7 +102,7 @@ export async function downloadP12(deps: Deps, pickup: PickupRow, client: string,
   // staff may have cancelled the pickup, since `pickup` was read before the session check.
   const current = started ?? findPickupById(deps.db, pickup.id) ?? pickup;
   const state = pickupState(current, now);
-  if (!isLive(state) || current.windowStartedAt === null) return { kind: 'dead', pickup: current, state };
+  if (!isLive(state) || current.windowEndsAt === null) return { kind: 'dead', pickup: current, state };
   const sealed = findSealedFile(deps.db, current.id);
   if (!sealed) return { kind: 'dead', pickup: current, state: 'downloaded' };
   const bytes = await deps.sealer.open(sealed.jwe, { purpose: 'p12', id: current.id });

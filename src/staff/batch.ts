@@ -2,12 +2,13 @@ import os from 'node:os';
 import { MultiBar, Presets } from 'cli-progress';
 import type { Deps } from '../deps.js';
 import { mailingWarnings } from '../postal/addressing.js';
-import { createMailer, type Mailer } from '../mail/transport.js';
+import type { Mailer } from '../mail/transport.js';
 import type { FieldError } from '../pki/profiles.js';
 import type { P12Profile } from '../pki/p12.js';
 import { PickupExistsError, type IssuedPickup } from '../services/create-pickup.js';
 import { deliverIssued, type Delivery } from '../services/deliver-issued.js';
 import { issueNewPickup, subscriberRules } from '../services/issue-new.js';
+import type { IssuingCa } from '../services/issuing-ca.js';
 import { readBatchFile } from './batch-input.js';
 import { planBatch, type PlannedRow } from './batch-plan.js';
 import type { CommandContext } from './context.js';
@@ -28,10 +29,10 @@ type Outcome =
 
 type Issue = Extract<PlannedRow, { status: 'issue' }>;
 
-async function issueRow(deps: Deps, mailer: Mailer, p: Issue, o: BatchOptions): Promise<Outcome> {
+async function issueRow(deps: Deps, ca: IssuingCa, mailer: Mailer, p: Issue, o: BatchOptions): Promise<Outcome> {
   let issued: IssuedPickup;
   try {
-    issued = await issueNewPickup(deps, p.subscriber, { p12Profile: o.p12Profile, applicationCode: p.applicationCode, mailing: p.mailing });
+    issued = await issueNewPickup(deps, ca, p.subscriber, { p12Profile: o.p12Profile, applicationCode: p.applicationCode, mailing: p.mailing });
   } catch (err) {
     // Nothing was written: createPickup inserts in one transaction, after all the work is done.
     if (err instanceof PickupExistsError) return { row: p.row, status: 'skipped', errors: [{ field: 'applicationCode', message: 'already issued' }] };
@@ -116,20 +117,20 @@ export async function runBatch(ctx: CommandContext, o: BatchOptions): Promise<nu
     write('Interrupted: finishing the rows in progress, then stopping (Ctrl-C again quits at once, losing their letters).\n', 'err');
   };
   process.on('SIGINT', onSigint);
-  const mailer = createMailer(deps.config);
+  const mailer = ctx.mailer();
+  const ca = ctx.issuingCa();
   let next = 0;
   try {
     const worker = async () => {
       while (next < todo.length && !interrupted) {
         const p = todo[next++]!;
-        report(await issueRow(deps, mailer, p, o));
+        report(await issueRow(deps, ca, mailer, p, o));
         bar?.increment();
       }
     };
     await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, todo.length) }, worker));
   } finally {
     process.off('SIGINT', onSigint);
-    mailer.close();
     // update() flushes the lines logged since the last redraw; stop() alone would drop them.
     bars?.update();
     bars?.stop();

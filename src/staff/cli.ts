@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { openDeps } from '../bootstrap.js';
 import { ConfigError } from '../config.js';
 import { PickupExistsError } from '../services/create-pickup.js';
-import type { Deps } from '../deps.js';
+import { ImportRefusedError } from '../services/import-pickup.js';
+import { openStaffResources } from './bootstrap.js';
 import { commands } from './commands/index.js';
 import { UsageError, type CommandContext, type StaffIo } from './context.js';
 
@@ -34,22 +34,19 @@ export async function main(argv: string[], io: StaffIo): Promise<number> {
     io.stdout(`usage: npm run staff -- ${command.usage}\n\n${command.summary}\n`);
     return 0;
   }
-  let opened: Deps | undefined = io.preparedDeps;
-  const ctx: CommandContext = {
-    ...io,
-    deps: () => (opened ??= openDeps(io.env, { clock: io.clock, random: io.random })),
-  };
+  const resources = openStaffResources(io);
+  const ctx: CommandContext = { ...io, deps: resources.deps, mailer: resources.mailer, issuingCa: resources.issuingCa };
   try {
     const parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.allowPositionals ?? false, strict: true });
     return await command.run(ctx, { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals });
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError || err instanceof PickupExistsError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof PickupExistsError || err instanceof ImportRefusedError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`staff ${name}: ${(err as Error).message}\n`);
       return 1;
     }
     io.stderr(`staff ${name}: failed: ${(err as Error).message}\n`);
     return 2;
   } finally {
-    if (opened && !io.preparedDeps) opened.db.$client.close();
+    resources.close();
   }
 }

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/random.js';
+import type { StaffResources } from './bootstrap.js';
 
 /** Where a staff command reads and writes. Tests pass their own; the bin passes the process's. */
 export type StaffIo = {
@@ -14,7 +15,8 @@ export type StaffIo = {
   preparedDeps?: Deps;
 };
 
-export type CommandContext = Omit<StaffIo, 'preparedDeps'> & { deps: () => Deps };
+/** What a command receives: the io to print on, and the resources it asks for (see bootstrap.ts). */
+export type CommandContext = Omit<StaffIo, 'preparedDeps'> & Omit<StaffResources, 'close'>;
 
 /** A refusal staff can act on: printed as one line, exit code 1, no stack trace. */
 export class UsageError extends Error {

@@ -1,5 +1,4 @@
 import type { Deps } from '../deps.js';
-import { createMailer } from '../mail/transport.js';
 import { deliverIssued, type Delivery } from '../services/deliver-issued.js';
 import type { IssuedPickup } from '../services/create-pickup.js';
 import { printJson, type CommandContext } from './context.js';
@@ -17,18 +16,15 @@ export async function finishIssue(
   issued: IssuedPickup,
   options: { lettersDir: string | null; json: boolean; name: string; extra: Record<string, unknown> },
 ): Promise<number> {
-  const mailer = createMailer(deps.config);
   let delivery: Delivery;
   try {
-    delivery = await deliverIssued(deps, mailer, issued, options.lettersDir);
+    delivery = await deliverIssued(deps, ctx.mailer(), issued, options.lettersDir);
   } catch (err) {
     const error = (err as Error).message;
     delivery = {
       letters: options.lettersDir === null ? { status: 'skipped' } : { status: 'failed', error },
       mail: { status: 'failed', to: '(not attempted)', error },
     };
-  } finally {
-    mailer.close();
   }
   if (options.json) printJson(ctx, { ...issuedJson(issued, options.extra), ...deliveryJson(delivery) });
   else ctx.stdout(issuedText(issued, options.name) + deliveryLines(delivery).join('\n') + '\n');

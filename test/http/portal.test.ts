@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { events, pickups, sealedFiles } from '../../src/db/schema.js';
 import { HOUR, MINUTE, DAY } from '../../src/lib/clock.js';
-import { cancel } from '../../src/staff/commands/cancel.js';
+import { staff } from '../staff/support.js';
 import { issueTestPickup } from '../factories.js';
 import { binaryBody, cookieFrom, makeTestApp, ORIGIN, pathOf, postForm, tmpFile, type TestApp } from '../helpers.js';
 import { openP12, pemBlocks, publicKeyDigest } from '../openssl.js';
@@ -174,11 +174,7 @@ describe('URLs that lead to no download', () => {
   });
 
   it('410 once staff cancel, and the key material is destroyed', async () => {
-    const out: string[] = [];
-    const code = await cancel.run(
-      { env: {}, stdout: (s) => out.push(s), stderr: (s) => out.push(s), isTTY: false, deps: () => t.deps },
-      { values: { reason: 'lost letter' }, positionals: [p.serial] },
-    );
+    const { code } = await staff(t, ['cancel', p.serial, '--reason', 'lost letter']);
     expect(code).toBe(0);
     const res = await t.http().get(pathOf(p.url));
     expect(res.status).toBe(410);

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { events, pickups, sealedFiles } from '../../src/db/schema.js';
 import { startWindow } from '../../src/db/pickups.js';
 import { DAY, HOUR } from '../../src/lib/clock.js';
+import { windowEnd } from '../../src/pickup/window.js';
 import { sweepKeyMaterial } from '../../src/services/sweep.js';
 import { issueTestPickup } from '../factories.js';
 import { makeTestApp, type TestApp } from '../helpers.js';
@@ -19,7 +20,7 @@ describe('the key-material sweep', () => {
   it('destroys nothing while pickups are live, at the exact boundaries', async () => {
     const waiting = await issueTestPickup(t.deps);
     const inWindow = await issueTestPickup(t.deps, { nameRomaji: 'SATO HANAKO' });
-    startWindow(t.deps.db, inWindow.id, t.clock());
+    startWindow(t.deps.db, inWindow.id, t.clock(), windowEnd(t.clock(), inWindow.expiresAt));
     t.clock.advance(HOUR - 1);
     expect(sweepKeyMaterial(t.deps).destroyed).toEqual([]);
     expect(sealedCount()).toBe(2);

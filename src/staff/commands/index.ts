@@ -6,7 +6,7 @@ import { list } from './list.js';
 import { mail } from './mail.js';
 import { purge } from './purge.js';
 import { remindExpiry } from './remind-expiry.js';
-import { rotateSealKey } from './rotate-seal-key.js';
+import { rotateSealKeyCommand } from './rotate-seal-key.js';
 import { status } from './status.js';
 
-export const commands: Command[] = [issue, importCommand, status, cancel, purge, list, mail, remindExpiry, rotateSealKey];
+export const commands: Command[] = [issue, importCommand, status, cancel, purge, list, mail, remindExpiry, rotateSealKeyCommand];

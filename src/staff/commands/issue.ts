@@ -59,7 +59,7 @@ export const issue: Command = {
     const { subscriber, mailing } = checked;
     const lettersDir = lettersDirOption(args, deps.config.dataDir);
     if (lettersDir !== null) for (const w of mailingWarnings(mailing)) ctx.stderr(`staff issue: warning: ${w}\n`);
-    const issued = await issueNewPickup(deps, subscriber, {
+    const issued = await issueNewPickup(deps, ctx.issuingCa(), subscriber, {
       p12Profile: profile,
       applicationCode: mailing.applicationCode ?? null,
       mailing: Object.keys(mailing).length > 0 ? mailing : null,

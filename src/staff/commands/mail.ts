@@ -1,7 +1,6 @@
 import { listUnsentMails } from '../../db/mail-log.js';
 import { findPickupById } from '../../db/pickups.js';
 import { formatJst } from '../../i18n/format.js';
-import { createMailer } from '../../mail/transport.js';
 import { retryMail, STALE_SENDING_MS, type RetryOutcome } from '../../services/mail-delivery.js';
 import { printJson, type Command } from '../context.js';
 import { mailText } from '../delivery-output.js';
@@ -29,17 +28,12 @@ export const mail: Command = {
       if (!args.values.json) ctx.stdout(unsent.length === 0 ? 'Every mail was delivered.\n' : `${unsent.length} mail(s) not delivered: run "npm run staff -- mail --retry".\n`);
       return 0;
     }
-    const mailer = createMailer(deps.config);
     let failed = 0;
-    try {
-      for (const m of unsent) {
-        const outcome = await retryMail(deps, mailer, m);
-        if (outcome.status === 'failed') failed++;
-        if (args.values.json) printJson(ctx, { serial: serialOf(m.pickupId), kind: m.kind, ...outcome });
-        else ctx.stdout(`${serialOf(m.pickupId)}  ${m.kind.padEnd(12)}  ${outcomeText(outcome)}\n`);
-      }
-    } finally {
-      mailer.close();
+    for (const m of unsent) {
+      const outcome = await retryMail(deps, ctx.mailer(), m);
+      if (outcome.status === 'failed') failed++;
+      if (args.values.json) printJson(ctx, { serial: serialOf(m.pickupId), kind: m.kind, ...outcome });
+      else ctx.stdout(`${serialOf(m.pickupId)}  ${m.kind.padEnd(12)}  ${outcomeText(outcome)}\n`);
     }
     const summary = unsent.length === 0 ? 'Nothing to retry: every mail was delivered.' : `${unsent.length - failed} of ${unsent.length} done, ${failed} still failing.`;
     (args.values.json ? ctx.stderr : ctx.stdout)(summary + '\n');

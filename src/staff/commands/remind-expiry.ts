@@ -1,7 +1,6 @@
 import { listReminderCandidates } from '../../db/pickup-lists.js';
 import { formatJst } from '../../i18n/format.js';
 import { DAY } from '../../lib/clock.js';
-import { createMailer } from '../../mail/transport.js';
 import { sendReminder } from '../../services/mail-delivery.js';
 import { printJson, UsageError, type Command } from '../context.js';
 import { mailText } from '../delivery-output.js';
@@ -27,19 +26,14 @@ export const remindExpiry: Command = {
     const deps = ctx.deps();
     const now = deps.clock();
     const candidates = listReminderCandidates(deps.db, now, now + days * DAY);
-    const mailer = createMailer(deps.config);
     let sent = 0;
     let failed = 0;
-    try {
-      for (const pickup of candidates) {
-        const outcome = await sendReminder(deps, mailer, pickup);
-        if (outcome.status === 'sent') sent++;
-        if (outcome.status === 'failed') failed++;
-        if (args.values.json) printJson(ctx, { serial: pickup.serial, notAfter: new Date(pickup.certNotAfter).toISOString(), ...outcome });
-        else ctx.stdout(`${pickup.serial}  expires ${formatJst(pickup.certNotAfter, 'en')}  reminder ${mailText(outcome)}\n`);
-      }
-    } finally {
-      mailer.close();
+    for (const pickup of candidates) {
+      const outcome = await sendReminder(deps, ctx.mailer(), pickup);
+      if (outcome.status === 'sent') sent++;
+      if (outcome.status === 'failed') failed++;
+      if (args.values.json) printJson(ctx, { serial: pickup.serial, notAfter: new Date(pickup.certNotAfter).toISOString(), ...outcome });
+      else ctx.stdout(`${pickup.serial}  expires ${formatJst(pickup.certNotAfter, 'en')}  reminder ${mailText(outcome)}\n`);
     }
     const summary =
       candidates.length === 0
