@@ -16,7 +16,7 @@ import { createLogger } from '../src/lib/log.js';
 import { CODE_ALPHABET } from '../src/pickup/secret-code.js';
 import { validateSubscriber } from '../src/pki/profiles.js';
 import { loadSecrets } from '../src/secrets/keyring.js';
-import { createPortalServer } from '../src/server.js';
+import { createPortalServer } from '../src/http/node-server.js';
 import type { IssuedPickup } from '../src/services/create-pickup.js';
 import { issueNewPickup } from '../src/services/issue-new.js';
 import { openDevCa } from '../src/services/issuing-ca.js';

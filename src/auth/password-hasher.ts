@@ -37,8 +37,8 @@ export function defaultConcurrency(cores = os.availableParallelism(), poolSize =
 export function createPasswordHasher(options: HasherOptions): PasswordHasher {
   const secret = Buffer.from(options.pepper);
   const concurrency = options.concurrency ?? defaultConcurrency();
-  // Under a second of checks may wait (one check takes about 20 ms of a core here): a burst of honest
-  // logins queues instead of bouncing, while a flood still meets its 503 quickly.
+  // A short queue per slot: a burst of honest logins waits its turn instead of bouncing, while a
+  // flood still meets its 503 quickly. bench/ measures what one check costs on a given machine.
   const queueLimit = options.queueLimit ?? concurrency * 32;
   let inFlight = 0;
   const waiting: Array<() => void> = [];

@@ -67,7 +67,7 @@ export const buildTbs = (t: TbsInput): Asn1 =>
   );
 
 /**
- * Signs with Node's native RSA (forge's pure-JS RSA is an order of magnitude slower) and
+ * Signs with Node's native RSA (forge's pure-JS RSA is far slower) and
  * wraps tbs + algorithm + signature into the Certificate SEQUENCE. Returns DER.
  */
 export function signCertificate(tbs: Asn1, issuerKey: string | KeyObject): Buffer {

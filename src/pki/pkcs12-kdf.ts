@@ -39,8 +39,8 @@ export interface Pkcs12KdfInput {
 }
 
 /**
- * RFC 7292 appendix B.2 key derivation, natively hashed: forge's pure-JS version takes
- * tens of milliseconds per derivation at 10000 iterations.
+ * RFC 7292 appendix B.2 key derivation, natively hashed: forge's pure-JS version is the slow
+ * part of building a PKCS#12 at the iteration counts importers expect.
  */
 export function pkcs12Kdf({ hash, password, salt, iterations, id, size }: Pkcs12KdfInput): Buffer {
   const u = OUTPUT_BYTES[hash];

@@ -1,8 +1,8 @@
 /**
  * SHA-1 applied `times` times to a 20-byte value: the inner loop of the PKCS#12 KDF. A 20-byte
  * message is always one padded block, so this runs the compression function on five words with
- * no allocation per round. Calling crypto.hash 10,000 times spends most of its time crossing
- * into C++; this loop is several times faster and is checked against it in the tests.
+ * no allocation per round. Calling crypto.hash once per round spends most of its time crossing
+ * into C++; this loop avoids that and is checked against it in the tests.
  */
 export function sha1Iterate(first: Uint8Array, times: number): Buffer {
   if (first.length !== 20) throw new RangeError('sha1Iterate takes a 20-byte value');

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { events, pickups } from '../../src/db/schema.js';
 import { defaultConcurrency } from '../../src/auth/password-hasher.js';
-import { createPortalServer, type PortalServer } from '../../src/server.js';
+import { createPortalServer, type PortalServer } from '../../src/http/node-server.js';
 import { issueTestPickup } from '../factories.js';
 import { makeTestApp, ORIGIN, pathOf, testConfig, type TestApp } from '../helpers.js';
 import { listen } from './support.js';

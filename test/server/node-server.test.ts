@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { events } from '../../src/db/schema.js';
 import type { IssuedPickup } from '../../src/services/create-pickup.js';
-import { createPortalServer, SERVER_TIMEOUTS, type PortalServer } from '../../src/server.js';
+import { createPortalServer, SERVER_TIMEOUTS, type PortalServer } from '../../src/http/node-server.js';
 import { issueTestPickup } from '../factories.js';
 import { cookieFrom, makeTestApp, ORIGIN, pathOf, testConfig, type TestApp } from '../helpers.js';
 import { expectSecurityHeaders, listen, rawConnection, rawRequest, STACK_TRACE, type RawResponse } from './support.js';
