@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Deps } from '../deps.js';
-import { clientKey, coarseClient, throttleKey } from '../http/client.js';
+import { clientKey, coarseClient, throttleKey } from '../pickup/client-identity.js';
 import type { AppEnv } from '../http/env.js';
 import {
   deadResponse,

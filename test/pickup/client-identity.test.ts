@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientKey, coarseClient, ipv6Groups, throttleKey, throttleUnit } from '../../src/http/client.js';
+import { clientKey, coarseClient, ipv6Groups, throttleKey, throttleUnit } from '../../src/pickup/client-identity.js';
 
 const key = throttleKey(new Uint8Array(32).fill(3));
 
