@@ -4,7 +4,7 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { pingDb } from './db/open.js';
 import type { Deps } from './deps.js';
-import { clientAddress } from './pickup/client-identity.js';
+import { clientAddress } from './http/client-address.js';
 import type { AppEnv } from './http/env.js';
 import { language } from './http/language.js';
 import { messages } from './i18n/index.js';
