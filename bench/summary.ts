@@ -35,7 +35,7 @@ export function summarize(s: Settings, run: RunOutcome): Report {
       ...ORDER.flatMap((name) => run.phases[name]?.notes ?? []),
       ...run.rss.notes,
       'Benchmarks are not tests: a missed target is reported here, not failed; the exit code is 1 only when something could not be measured.',
-      'Why the targets marked no are not reached on this stack, with the measurements behind each reason: README.md, section "Benchmarks".',
+      'Why the targets marked no are not reached on this stack: docs/benchmarks.md.',
     ],
     errors: run.errors,
   };
