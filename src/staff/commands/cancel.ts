@@ -1,7 +1,6 @@
-import { cancelPickupWithEvent, findPickupById } from '../../db/pickups.js';
-import { resolveReference } from '../reference.js';
-import { sweepKeyMaterial } from '../../services/sweep.js';
+import { cancelAndPurge } from '../../services/cancel-pickup.js';
 import { printJson, UsageError, type Command } from '../context.js';
+import { resolveReference } from '../reference.js';
 
 export const cancel: Command = {
   name: 'cancel',
@@ -17,13 +16,9 @@ export const cancel: Command = {
     const reason = given || 'cancelled by staff (no reason given)';
     const deps = ctx.deps();
     const pickup = resolveReference(deps.db, reference);
-    const now = deps.clock();
-    const cancelled = cancelPickupWithEvent(deps.db, pickup.id, now, reason);
-    sweepKeyMaterial(deps);
-    // Read again: the server's own sweep may have destroyed the key between our steps.
-    const keyDestroyed = (findPickupById(deps.db, pickup.id) ?? pickup).keyDestroyedAt !== null;
-    if (args.values.json) printJson(ctx, { serial: pickup.serial, cancelled: Boolean(cancelled), alreadyCancelled: !cancelled, keyDestroyed });
-    else ctx.stdout(cancelled ? `Cancelled ${pickup.serial}: ${reason}. Its URL now shows the cancelled page.\n` : `${pickup.serial} was already cancelled.\n`);
+    const result = cancelAndPurge(deps, pickup, reason);
+    if (args.values.json) printJson(ctx, { serial: pickup.serial, ...result });
+    else ctx.stdout(result.cancelled ? `Cancelled ${pickup.serial}: ${reason}. Its URL now shows the cancelled page.\n` : `${pickup.serial} was already cancelled.\n`);
     return 0;
   },
 };
