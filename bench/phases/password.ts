@@ -1,6 +1,12 @@
 import type { AutocannonRequest, RequestContext } from 'autocannon';
 import { measureArgon2Rate } from '../argon2-baseline.js';
-import { createPasswordHasher } from '../../src/auth/password-hasher.js';
+import os from 'node:os';
+import { loadConfig } from '../../src/config.js';
+import { openDb } from '../../src/db/open.js';
+import { assembleDeps } from '../../src/deps.js';
+import { createLogger } from '../../src/lib/log.js';
+import { cryptoRandom } from '../../src/lib/random.js';
+import { loadSecrets } from '../../src/secrets/keyring.js';
 import { startHealthzProbe, type ProbeResult } from '../healthz-probe.js';
 import { load, type LoadResult } from '../http.js';
 import { formHeaders } from '../portal.js';
@@ -82,15 +88,15 @@ async function enoughPickups(s: Settings, pickups: IssuedPickup[], perSecond: nu
 }
 
 /**
- * Phase 3: the argon2 path, against raw argon2 verifies in a pool sized like the server's;
- * /healthz is probed during the flood and, as its baseline, on the idle server.
- */
-/**
  * The server's hasher (src/auth/password-hasher.ts) driven directly, as many checks waiting as it
  * admits: what the queue and pepper cost before any HTTP, database or page work.
  */
 async function measureHasherRate(seconds: number): Promise<number> {
-  const hasher = createPasswordHasher({ pepper: new Uint8Array(32).fill(7) });
+  const key = Buffer.alloc(32, 7).toString('base64url');
+  const config = loadConfig({ DATA_DIR: os.tmpdir(), SEAL_KEYS: `bench:${key}`, PASSWORD_PEPPER: key, SESSION_KEY: key, LOG_LEVEL: 'silent' });
+  // Assembled as the server assembles it, so the queue and its limits are the server's own.
+  const deps = assembleDeps({ db: openDb(':memory:'), config, secrets: loadSecrets(config, Date.now(), cryptoRandom), log: createLogger('silent') });
+  const { hasher } = deps;
   const hash = await hasher.hash('Bench2pw');
   const started = performance.now();
   let done = 0;
@@ -101,9 +107,14 @@ async function measureHasherRate(seconds: number): Promise<number> {
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
+  deps.db.$client.close();
   return done / ((performance.now() - started) / 1000);
 }
 
+/**
+ * Phase 3: the argon2 path, against raw argon2 verifies in a pool sized like the server's;
+ * /healthz is probed during the flood and, as its baseline, on the idle server.
+ */
 export async function runPassword(s: Settings, origin: string | null, issued: IssuedPickup[], topUp: TopUp | null): Promise<PhaseResult> {
   const result: PhaseResult = { rows: [], notes: [], errors: [], raw: {} };
   s.log(`3. argon2 baseline: ${s.argon2S} s`);
