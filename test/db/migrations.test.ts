@@ -11,11 +11,13 @@ const T0 = Date.UTC(2026, 10, 1, 0, 0, 0);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** The committed migrations up to and including `tag`, as a folder drizzle's migrator reads. */
-function migrationsUpTo(tag: string): string {
+/** The committed migrations that come before the one whose tag ends with `suffix`, as a folder drizzle's migrator reads. */
+function migrationsBefore(suffix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uketori-migrations-'));
   const journal = JSON.parse(fs.readFileSync(fromRoot('drizzle', 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
-  const keep = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === tag) + 1);
+  const index = journal.entries.findIndex((e) => e.tag.endsWith(suffix));
+  expect(index).toBeGreaterThan(0);
+  const keep = journal.entries.slice(0, index);
   fs.mkdirSync(path.join(dir, 'meta'));
   fs.writeFileSync(path.join(dir, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: keep }));
   for (const e of keep) fs.copyFileSync(fromRoot('drizzle', `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
@@ -32,11 +34,11 @@ function insertPickup(sqlite: Database.Database, id: string, expiresAt: number, 
     .run(id, `hash-${id}`, `serial-${id}`, T0, T0 + 365 * DAY, T0, expiresAt, windowStartedAt, T0);
 }
 
-describe('migration 0003: the window end becomes a stored column', () => {
+describe('the window_ends_at migration: the window end becomes a stored column', () => {
   it('fills window_ends_at for windows started before it, capped at the deadline, and leaves pending pickups empty', () => {
     const sqlite = new Database(':memory:');
     const db = drizzle(sqlite);
-    migrate(db, { migrationsFolder: migrationsUpTo('0002_events_by_kind') });
+    migrate(db, { migrationsFolder: migrationsBefore('_window_ends_at') });
     insertPickup(sqlite, 'pending', T0 + 30 * DAY, null);
     insertPickup(sqlite, 'early', T0 + 30 * DAY, T0 + DAY);
     insertPickup(sqlite, 'late', T0 + 30 * DAY, T0 + 30 * DAY - 10 * 60_000);
