@@ -1,12 +1,12 @@
-import path from 'node:path';
 import type { Deps } from '../deps.js';
-import { loadOrCreateDevCa } from '../pki/ca-store.js';
-import type { DevCa } from '../pki/dev-ca.js';
-import { issueCertificate } from '../pki/certificate.js';
+import { issueCertificateWith } from '../pki/certificate.js';
 import { generateRsaKeyPair } from '../pki/keys.js';
 import type { P12Profile } from '../pki/p12.js';
 import type { Subscriber, ValidateOptions } from '../pki/profiles.js';
+import { caIssuer } from './ca-issuer.js';
 import { createPickup, type IssuedPickup } from './create-pickup.js';
+
+export { caDir } from './ca-issuer.js';
 
 export type IssueOptions = { p12Profile: P12Profile; applicationCode: string | null; mailing: Record<string, unknown> | null };
 
@@ -15,32 +15,17 @@ export function subscriberRules(deps: Deps): ValidateOptions {
   return { now: deps.clock(), allowedValidityYears: deps.config.validityYears };
 }
 
-export function caDir(deps: Deps): string {
-  return path.join(deps.config.dataDir, 'ca');
-}
-
-const loadedCa = new WeakMap<Deps, Promise<DevCa>>();
-
-/** Read (or made) once per process: a batch would otherwise unseal the CA keys for every row. */
-function devCa(deps: Deps, now: number): Promise<DevCa> {
-  let ca = loadedCa.get(deps);
-  if (!ca) {
-    ca = loadOrCreateDevCa(caDir(deps), deps.sealer, now, deps.random);
-    // A failure is not cached: the next row tries again and reports its own error.
-    ca.catch(() => loadedCa.delete(deps));
-    loadedCa.set(deps, ca);
-  }
-  return ca;
-}
-
-/** Key pair (native), certificate from the CA, then the pickup. The CA is made on first use. */
+/**
+ * Key pair (native), certificate signed by the CA (the development CA, made on first use, or
+ * the key in the HSM), then the pickup.
+ */
 export async function issueNewPickup(deps: Deps, subscriber: Subscriber, options: IssueOptions): Promise<IssuedPickup> {
   const now = deps.clock();
-  const [ca, keys] = await Promise.all([devCa(deps, now), generateRsaKeyPair()]);
-  const cert = issueCertificate({
+  const [ca, keys] = await Promise.all([caIssuer(deps, now), generateRsaKeyPair()]);
+  const cert = await issueCertificateWith({
     subscriber,
     publicKeyPem: keys.publicKeyPem,
-    issuer: { certPem: ca.issuingCertPem, keyPem: ca.issuingKeyPem },
+    issuer: { certPem: ca.certPem, signer: ca.signer },
     now,
     random: deps.random,
     extensions: { policyOids: deps.config.policyOids, cpsUrl: deps.config.cpsUrl ?? undefined, crlUrls: deps.config.crlUrls },
@@ -48,7 +33,7 @@ export async function issueNewPickup(deps: Deps, subscriber: Subscriber, options
   return createPickup(deps, {
     keyPem: keys.privateKeyPem,
     certPem: cert.certPem,
-    chainPems: [ca.issuingCertPem, ca.rootCertPem],
+    chainPems: [ca.certPem, ...ca.chainPems],
     certType: subscriber.type,
     nameRomaji: subscriber.nameRomaji,
     nameJa: subscriber.nameJa ?? null,
