@@ -25,7 +25,7 @@ export type BatchOptions = { file: string; p12Profile: P12Profile; lettersDir: s
 
 /** One row of a batch file, decided before anything is made: what `issue --batch` and `import --batch` share. */
 export type BatchRowPlan =
-  | { row: number; status: 'issue'; applicationCode: string; type: string; mailing: Mailing; create: () => Promise<IssuedPickup> }
+  | { row: number; status: 'issue'; applicationCode: string; type: string; mailing: Mailing; warnings?: string[]; create: () => Promise<IssuedPickup> }
   | { row: number; status: 'skipped'; applicationCode: string; serial: string }
   | { row: number; status: 'failed'; errors: FieldError[] };
 
@@ -48,7 +48,7 @@ async function issueRow(deps: Deps, mailer: Mailer, p: Issue, o: RowRunOptions):
     const halts = (err as { haltsBatch?: boolean }).haltsBatch === true;
     return { row: p.row, status: 'failed', errors: [{ field: '(issue)', message: (err as Error).message }], ...(halts ? { halts } : {}) };
   }
-  const warnings = o.lettersDir === null ? [] : mailingWarnings(p.mailing);
+  const warnings = [...(p.warnings ?? []), ...(o.lettersDir === null ? [] : mailingWarnings(p.mailing))];
   const base = { row: p.row, status: 'issued' as const, issued, type: p.type, applicationCode: p.applicationCode, warnings };
   try {
     return { ...base, delivery: await deliverIssued(deps, mailer, issued, o.lettersDir) };
