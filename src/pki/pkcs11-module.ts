@@ -53,7 +53,14 @@ export const trimLabel = (label: string): string => label.replace(/[\s\0]+$/, ''
 
 /** The slot holding the one token with this label; refuses none or several. */
 export function findTokenSlot(module: Pkcs11, label: string): Buffer {
-  const tokens = module.C_GetSlotList(true).map((slot) => ({ slot, label: trimLabel(module.C_GetTokenInfo(slot).label) }));
+  const tokens = module.C_GetSlotList(true).flatMap((slot) => {
+    try {
+      return [{ slot, label: trimLabel(module.C_GetTokenInfo(slot).label) }];
+    } catch {
+      // A slot whose token cannot describe itself (unrecognised, mid-removal) holds no usable key.
+      return [];
+    }
+  });
   const matching = tokens.filter((t) => t.label === label);
   if (matching.length === 1) return matching[0]!.slot;
   if (matching.length > 1) throw new Pkcs11SetupError(`CA_PKCS11_TOKEN_LABEL "${label}": ${matching.length} tokens carry this label; give each token its own`);
