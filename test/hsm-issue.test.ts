@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, verify, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mailLog, pickups } from '../src/db/schema.js';
 import { P11, type Pkcs11 } from '../src/pki/pkcs11-module.js';
@@ -122,6 +123,39 @@ describe.skipIf(!haveSoftHsm && !process.env.CI)('CA key in SoftHSM2 (PKCS#11)',
     }
     // A certificate from another key of the same token does not verify: the check can fail.
     expect(opensslVerify(stored(app)[0]!.certPem, hsm.certFile('ca-rsa')).ok).toBe(false);
+  });
+
+  it('the real staff process reads the PIN from its file only: never in its command line or environment', async () => {
+    const dataDir = tmpDir('uketori-hsm-data-');
+    const env = { ...process.env, CI: '1', DATA_DIR: dataDir, ...hsmEnv(hsm, EC_TOKEN, 'ca-ec') };
+    const root = path.resolve(import.meta.dirname, '..');
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/staff.ts', 'issue', '--batch', writeCsv(rowsOf(2, 'P')), '--no-letters', '--json'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    proc.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+    // What `ps` and anyone allowed to read /proc see of the process, sampled while it runs.
+    const seen: string[] = [];
+    const sampler = setInterval(() => {
+      for (const part of ['cmdline', 'environ']) {
+        try {
+          seen.push(fs.readFileSync(`/proc/${proc.pid}/${part}`, 'latin1'));
+        } catch {
+          // The process has just ended.
+        }
+      }
+    }, 20);
+    const code = await new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)));
+    clearInterval(sampler);
+    expect(code, out).toBe(0);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.some((text) => text.includes('CA_PKCS11_PIN_FILE='))).toBe(true);
+    expect(seen.filter((text) => text.includes(USER_PIN))).toEqual([]);
+    expect(out).not.toContain(USER_PIN);
+    const db = new Database(path.join(dataDir, 'uketori.db'), { readonly: true });
+    const certs = db.prepare('select cert_pem from pickups').all() as Array<{ cert_pem: string }>;
+    db.close();
+    expect(certs).toHaveLength(2);
+    for (const c of certs) expect(opensslVerify(c.cert_pem, hsm.certFile('ca-ec')).ok).toBe(true);
   });
 
   it('keeps concurrent signatures apart on the one session: each verifies with the CA certificate', async () => {
