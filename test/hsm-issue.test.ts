@@ -249,12 +249,14 @@ describe.skipIf(!haveSoftHsm && !process.env.CI)('CA key in SoftHSM2 (PKCS#11)',
       ['a key that does not match the CA certificate', RSA_TOKEN, 'other-rsa', { CA_CERT_FILE: '' }, /^staff issue: HSM: key "other-rsa" on token "uketori-rsa" does not match CA_CERT_FILE \(the public keys differ\)$/],
       ['an EC key on a curve other than P-256', EC_TOKEN, 'ca-p384', { CA_CERT_FILE: '' }, /^staff issue: HSM: key "ca-p384" is on curve P-384: the portal signs with RSA \(2048 bits or more\) or EC P-256 keys$/],
       ['an RSA key under 2048 bits', RSA_TOKEN, 'small-rsa', { CA_CERT_FILE: '' }, /^staff issue: HSM: key "small-rsa" is RSA-1024: the portal signs with RSA/],
+      ['a chain file with a certificate that does not link', RSA_TOKEN, 'ca-rsa', { CA_CHAIN_FILE: 'ec-cert' }, /^staff issue: HSM: CA_CHAIN_FILE: 1 certificate\(s\) in the chain do not link to the leaf: .*CN=Issuing CA ca-ec$/],
       ['an EC key against an RSA CA certificate', EC_TOKEN, 'ca-ec', { CA_CERT_FILE: '' }, /^staff issue: HSM: key "ca-ec" on token "uketori-ec" does not match CA_CERT_FILE \(the key is EC, the certificate's is RSA\)$/],
     ];
     it.each(refusals)('%s', async (_what, token, key, overrides, message) => {
       const settings = { ...overrides };
       // '' means: the certificate of the RSA CA key, whatever key is configured.
       if (settings.CA_CERT_FILE === '') settings.CA_CERT_FILE = hsm.certFile('ca-rsa');
+      if (settings.CA_CHAIN_FILE === 'ec-cert') settings.CA_CHAIN_FILE = hsm.certFile('ca-ec');
       if (settings.CA_PKCS11_PIN_FILE === 'wrong') settings.CA_PKCS11_PIN_FILE = hsm.file('wrong.pin', 'not-the-PIN-1234\n');
       const app = hsmApp(token, key, settings);
       const letters = path.join(tmpDir(), 'letters');
