@@ -6,6 +6,7 @@ import { killAllGroupsSync, stopAllGroups } from './child.js';
 import { keySpecFromP12, type KeySpec } from './key-spec.js';
 import { describeCommit, machineFacts } from './machine.js';
 import { ensureNginx, startNginx } from './nginx.js';
+import { prepareBenchHsm } from './hsm.js';
 import { runBatch } from './phases/batch.js';
 import { runDownload } from './phases/download.js';
 import { runLanding } from './phases/landing.js';
@@ -92,7 +93,9 @@ async function main(): Promise<number> {
   if (key === null && download?.p12File && pickup !== null) {
     key = await keySpecFromP12(download.p12File, [pickup.pin, pickup.password, '']);
   }
-  const batch = await attempt('batch', () => runBatch(s, env, key));
+  const hsm = prepareBenchHsm();
+  if ('cleanup' in hsm) cleanups.push(hsm.cleanup);
+  const batch = await attempt('batch', () => runBatch(s, env, key, hsm));
   sampler?.phase('password');
   const topUp = async (count: number) => (await issueBatch(s.appDir, env, count, workDir, 'flood')).pickups;
   await attempt('password', () => runPassword(s, server?.origin ?? null, batch?.pickups ?? [], topUp));

@@ -3,7 +3,7 @@ import { formatJst } from '../src/i18n/format.js';
 import { validateSubscriber } from '../src/pki/profiles.js';
 import { main as serve } from '../src/server.js';
 import { issueNewPickup, subscriberRules } from '../src/services/issue-new.js';
-import { openDevCa } from '../src/services/issuing-ca.js';
+import { openIssuingCa } from '../src/services/ca-issuer.js';
 
 /** `npm run demo`: the portal on its embedded defaults, and one sample pickup to try it with. */
 async function demo() {
@@ -13,7 +13,7 @@ async function demo() {
     subscriberRules(deps),
   );
   if (!checked.ok) throw new Error('demo subscriber refused');
-  const p = await issueNewPickup(deps, openDevCa(deps), checked.subscriber, { p12Profile: 'compat', applicationCode: null, mailing: null });
+  const p = await issueNewPickup(deps, openIssuingCa(deps), checked.subscriber, { p12Profile: 'compat', applicationCode: null, mailing: null });
   const lines = [
     '',
     '  Uketori demo: a sample pickup was created',

@@ -19,7 +19,7 @@ import { loadSecrets } from '../src/secrets/keyring.js';
 import { createPortalServer } from '../src/http/node-server.js';
 import type { IssuedPickup } from '../src/services/create-pickup.js';
 import { issueNewPickup } from '../src/services/issue-new.js';
-import { openDevCa } from '../src/services/issuing-ca.js';
+import { openIssuingCa } from '../src/services/ca-issuer.js';
 import { downloadP12 } from '../src/services/portal.js';
 import { issueSession, sessionCookieName } from '../src/auth/session.js';
 import { isEntryPoint } from '../src/lib/entry-point.js';
@@ -188,7 +188,7 @@ async function setUp(dataDir: string, seed: number) {
   const clock = manualClock(NOW);
   const random = seededRandom(seed);
   const deps = assembleDeps({ db: openDb(':memory:'), config, secrets: loadSecrets(config, NOW, random), log: createLogger('info', sink), clock, random });
-  const ca = openDevCa(deps);
+  const ca = openIssuingCa(deps);
   const issue = async (nameRomaji: string): Promise<IssuedPickup> => {
     const checked = validateSubscriber({ nameRomaji }, { now: deps.clock() });
     if (!checked.ok) throw new Error(JSON.stringify(checked.errors));

@@ -41,7 +41,42 @@ const envSchema = z.object({
     .regex(/^([1-9]|10)(,([1-9]|10))*$/, 'VALIDITY_YEARS must be whole years from 1 to 10 separated by commas, e.g. 2,3')
     .default('2,3'),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  CA_PKCS11_MODULE: z.string().optional(),
+  CA_PKCS11_TOKEN_LABEL: z.string().max(32, 'CA_PKCS11_TOKEN_LABEL: a PKCS#11 token label has at most 32 characters').optional(),
+  CA_PKCS11_KEY_LABEL: z.string().optional(),
+  CA_PKCS11_PIN_FILE: z.string().optional(),
+  CA_CERT_FILE: z.string().optional(),
+  CA_CHAIN_FILE: z.string().optional(),
 });
+
+/** The CA key in an HSM: certificates are signed through PKCS#11 instead of by the development CA. */
+export type HsmConfig = {
+  module: string;
+  tokenLabel: string;
+  keyLabel: string;
+  pinFile: string;
+  certFile: string;
+  chainFile: string | null;
+};
+
+const HSM_REQUIRED = ['CA_PKCS11_MODULE', 'CA_PKCS11_TOKEN_LABEL', 'CA_PKCS11_KEY_LABEL', 'CA_PKCS11_PIN_FILE', 'CA_CERT_FILE'] as const;
+
+function hsmConfig(e: z.infer<typeof envSchema>): HsmConfig | null {
+  const given = [...HSM_REQUIRED, 'CA_CHAIN_FILE' as const].filter((k) => e[k] !== undefined);
+  if (given.length === 0) return null;
+  const missing = HSM_REQUIRED.filter((k) => e[k] === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(`invalid configuration: signing through an HSM needs ${HSM_REQUIRED.join(', ')} together; missing ${missing.join(', ')}`);
+  }
+  return {
+    module: path.resolve(e.CA_PKCS11_MODULE!),
+    tokenLabel: e.CA_PKCS11_TOKEN_LABEL!,
+    keyLabel: e.CA_PKCS11_KEY_LABEL!,
+    pinFile: path.resolve(e.CA_PKCS11_PIN_FILE!),
+    certFile: path.resolve(e.CA_CERT_FILE!),
+    chainFile: e.CA_CHAIN_FILE ? path.resolve(e.CA_CHAIN_FILE) : null,
+  };
+}
 
 export type SealKeySpec = { kid: string; key: string };
 
@@ -64,6 +99,8 @@ export type Config = {
   supportContact: string;
   sweepIntervalMs: number;
   validityYears: number[];
+  /** null: the development CA in DATA_DIR/ca signs. */
+  hsm: HsmConfig | null;
 };
 
 /** Reads the configuration from an environment map. Pure: it never touches the disk. */
@@ -113,5 +150,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     supportContact: e.SUPPORT_CONTACT,
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     validityYears: e.VALIDITY_YEARS.split(',').map(Number),
+    hsm: hsmConfig(e),
   };
 }

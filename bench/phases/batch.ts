@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { BenchHsm } from '../hsm.js';
 import { parseKeySpec, type KeySpec } from '../key-spec.js';
 import { prepareOpensslLoop } from '../openssl-loop.js';
 import { row } from '../report.js';
@@ -12,7 +13,7 @@ export type BatchPhase = PhaseResult & { pickups: IssuedPickup[] };
  * included), against a shell loop of openssl making the same N, sequential and with xargs -P 2.
  * The app's failure is recorded and the loops still run, so the baselines are always measured.
  */
-export async function runBatch(s: Settings, env: NodeJS.ProcessEnv, key: KeySpec | null): Promise<BatchPhase> {
+export async function runBatch(s: Settings, env: NodeJS.ProcessEnv, key: KeySpec | null, hsm: BenchHsm | null = null): Promise<BatchPhase> {
   const n = s.certificates;
   const spec = key ?? parseKeySpec('rsa:2048');
   const notes = [
@@ -38,6 +39,18 @@ export async function runBatch(s: Settings, env: NodeJS.ProcessEnv, key: KeySpec
   } catch (err) {
     errors.push(`4. Batch issuance with letters and mail: ${errorText(err)}`);
   }
+  // The same batch with the CA key in an HSM: every certificate signed by C_Sign in the token.
+  let signed: Awaited<ReturnType<typeof issueBatch>> | null = null;
+  if (hsm !== null && 'env' in hsm) {
+    s.log(`4. Batch signed through SoftHSM2: npm run staff -- issue --batch (${n} rows)`);
+    try {
+      signed = await issueBatch(s.appDir, { ...env, ...hsm.env }, n, s.workDir, 'hsm');
+    } catch (err) {
+      errors.push(`4. Batch issuance signed through SoftHSM2: ${errorText(err)}`);
+    }
+  } else if (hsm !== null) {
+    notes.push(`4. Batch issuance through an HSM was not measured: ${hsm.unavailable}.`);
+  }
   const loop = await prepareOpensslLoop(join(s.workDir, 'openssl'), spec);
   s.log(`4. Batch: openssl loop, sequential (${n})`);
   const sequential = await loop.sequential(n);
@@ -56,5 +69,16 @@ export async function runBatch(s: Settings, env: NodeJS.ProcessEnv, key: KeySpec
       baselineNote: `${sequential.seconds.toFixed(1)} s`,
     }),
   ];
-  return { rows, notes, errors, raw: { app: app && { seconds: app.seconds, perSecond: app.perSecond }, sequential, parallel }, pickups };
+  if (hsm !== null) {
+    rows.push(row({
+      measure: `4. Batch issuance of ${n} with the CA key in SoftHSM2 (for information), vs the same batch with the key file`,
+      uketori: signed?.perSecond ?? null,
+      baseline: app?.perSecond ?? null,
+      unit: 'certs/s',
+      uketoriNote: signed === null ? undefined : `${signed.seconds.toFixed(1)} s`,
+      baselineNote: app === null ? undefined : `${app.seconds.toFixed(1)} s`,
+    }));
+    if ('label' in hsm) notes.push(`4. The HSM row signs with an ${hsm.label}; one login for the batch, signatures serialized on one session.`);
+  }
+  return { rows, notes, errors, raw: { app: app && { seconds: app.seconds, perSecond: app.perSecond }, hsm: signed && { seconds: signed.seconds, perSecond: signed.perSecond }, sequential, parallel }, pickups };
 }

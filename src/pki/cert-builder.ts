@@ -52,13 +52,15 @@ export interface TbsInput {
   notAfter: Date;
   spkiDer: Uint8Array;
   extensions: Asn1[];
+  /** AlgorithmIdentifier of the issuer's signature; sha256WithRSAEncryption when absent. */
+  signatureAlgorithm?: Asn1;
 }
 
 export const buildTbs = (t: TbsInput): Asn1 =>
   seq(
     explicit(0, integer(2)),
     integer(t.serial),
-    algorithm(OIDS.sha256WithRSAEncryption),
+    t.signatureAlgorithm ?? algorithm(OIDS.sha256WithRSAEncryption),
     t.issuerName,
     seq(x509Time(t.notBefore), x509Time(t.notAfter)),
     t.subjectName,
@@ -76,8 +78,15 @@ export function signCertificate(tbs: Asn1, issuerKey: string | KeyObject): Buffe
     throw new UnsupportedKeyError(`issuer key must be RSA, got ${key.asymmetricKeyType}`);
   }
   const tbsDer = toDer(tbs);
-  const signature = sign('sha256', tbsDer, key);
-  const tail = toDer(seq(algorithm(OIDS.sha256WithRSAEncryption), bitString(signature)));
+  return assembleCertificate(tbsDer, algorithm(OIDS.sha256WithRSAEncryption), sign('sha256', tbsDer, key));
+}
+
+/**
+ * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }, from the
+ * exact TBS bytes that were signed (wherever the signing happened). Returns DER.
+ */
+export function assembleCertificate(tbsDer: Buffer, signatureAlgorithm: Asn1, signature: Uint8Array): Buffer {
+  const tail = toDer(seq(signatureAlgorithm, bitString(signature)));
   // Splice the already-encoded TBS instead of re-encoding it inside a forge SEQUENCE.
   const body = Buffer.concat([tbsDer, tail.subarray(headerLength(tail))]);
   return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);

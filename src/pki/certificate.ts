@@ -1,6 +1,8 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { type Random } from '../lib/random.js';
-import { addYears, buildName, buildTbs, randomSerial, signCertificate } from './cert-builder.js';
+import { addYears, assembleCertificate, buildName, buildTbs, randomSerial, signCertificate } from './cert-builder.js';
+import { type CaSigner, signatureAlgorithm } from './ca-signer.js';
+import { type Asn1, algorithm, toDer } from './der.js';
 import { subjectAttributes, subscriberExtensions } from './cert-fields.js';
 import { readCertificate } from './cert-reader.js';
 import { fingerprintSha256 } from './certificate-info.js';
@@ -57,13 +59,36 @@ function checkConfig(ext: CertificateExtensionsConfig): void {
 
 /** Issues an end-entity certificate for a validated subscriber; see FIELDS.md for the layout. */
 export function issueCertificate(input: IssueCertificateInput): IssuedCertificate {
-  const { subscriber, issuer, extensions } = input;
-  checkConfig(extensions);
+  const { issuer } = input;
+  checkConfig(input.extensions);
   const issuerKey = createPrivateKey(issuer.keyPem);
   if (!new X509Certificate(issuer.certPem).checkPrivateKey(issuerKey)) {
     throw new CertificateIssueError('issuer key does not match the issuer certificate');
   }
-  const ca = readCertificate(pemToDer(issuer.certPem, 'CERTIFICATE'));
+  const prepared = subscriberTbs(input, issuer.certPem, algorithm(OIDS.sha256WithRSAEncryption));
+  return finish(prepared, signCertificate(prepared.tbs, issuerKey));
+}
+
+export type SignedIssueInput = Omit<IssueCertificateInput, 'issuer'> & { issuer: { certPem: string; signer: CaSigner } };
+
+/**
+ * The same certificate as issueCertificate, signed by a CaSigner (a PKCS#11 token, say): the
+ * TBSCertificate is encoded here and only its bytes reach the signer. The signer is trusted to
+ * hold the key of issuer.certPem; it checks that when it is opened.
+ */
+export async function issueCertificateWith(input: SignedIssueInput): Promise<IssuedCertificate> {
+  checkConfig(input.extensions);
+  const sigAlg = signatureAlgorithm(input.issuer.signer.keyType);
+  const prepared = subscriberTbs(input, input.issuer.certPem, sigAlg);
+  const tbsDer = toDer(prepared.tbs);
+  return finish(prepared, assembleCertificate(tbsDer, sigAlg, await input.issuer.signer.sign(tbsDer)));
+}
+
+type PreparedTbs = { tbs: Asn1; serialHex: string; notBefore: Date; notAfter: Date };
+
+function subscriberTbs(input: Omit<IssueCertificateInput, 'issuer'>, issuerCertPem: string, sigAlg: Asn1): PreparedTbs {
+  const { subscriber, extensions } = input;
+  const ca = readCertificate(pemToDer(issuerCertPem, 'CERTIFICATE'));
   const notBefore = new Date(Math.floor(input.now / 1000) * 1000);
   const notAfter = addYears(notBefore, subscriber.validityYears);
   if (notBefore < ca.notBefore || notAfter > ca.notAfter) {
@@ -72,13 +97,14 @@ export function issueCertificate(input: IssueCertificateInput): IssuedCertificat
   }
   const spkiDer = createPublicKey(input.publicKeyPem).export({ type: 'spki', format: 'der' });
   const { value: serial, serialHex } = randomSerial(input.random);
-  const der = signCertificate(buildTbs({
+  const tbs = buildTbs({
     serial,
     issuerName: ca.subjectName,
     subjectName: buildName(subjectAttributes(subscriber)),
     notBefore,
     notAfter,
     spkiDer,
+    signatureAlgorithm: sigAlg,
     extensions: [
       basicConstraints(false),
       keyUsage([KEY_USAGE.digitalSignature, KEY_USAGE.nonRepudiation]),
@@ -90,12 +116,16 @@ export function issueCertificate(input: IssueCertificateInput): IssuedCertificat
       ...(extensions.crlUrls.length > 0 ? [crlDistributionPoints(extensions.crlUrls)] : []),
       ...subscriberExtensions(subscriber),
     ],
-  }), issuerKey);
+  });
+  return { tbs, serialHex, notBefore, notAfter };
+}
+
+function finish(prepared: PreparedTbs, der: Buffer): IssuedCertificate {
   return {
     certPem: derToPem(der, 'CERTIFICATE'),
-    serialHex,
+    serialHex: prepared.serialHex,
     fingerprintSha256: fingerprintSha256(der),
-    notBefore: notBefore.getTime(),
-    notAfter: notAfter.getTime(),
+    notBefore: prepared.notBefore.getTime(),
+    notAfter: prepared.notAfter.getTime(),
   };
 }

@@ -54,4 +54,7 @@ export const OIDS = {
 
   rsaEncryption: '1.2.840.113549.1.1.1',
   sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
+  ecPublicKey: '1.2.840.10045.2.1',
+  prime256v1: '1.2.840.10045.3.1.7',
+  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
 } as const;

@@ -6,7 +6,7 @@ import { HOUR } from '../lib/clock.js';
 import { CA_KEY_FILES, resealDevCaKeys } from '../pki/ca-store.js';
 import { addSealKey, newSealKeySpec, readSealKeyring, retireSealKey, sealRotatedAt } from '../secrets/keyring.js';
 import { createSealer, sealedKid } from '../secrets/sealer.js';
-import { caDir } from './issuing-ca.js';
+import { caDir } from './ca-issuer.js';
 import { sweepKeyMaterial } from './sweep.js';
 
 /**

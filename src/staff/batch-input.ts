@@ -36,7 +36,11 @@ function csvValue(key: string, cell: string): unknown {
   return cell;
 }
 
-function readCsv(text: string, file: string): BatchRow[] {
+/** The columns a file may have, and how the refusal of an unknown one describes them. */
+export type BatchColumns = { keys: readonly string[]; described: string };
+const SUBSCRIBER_COLUMNS: BatchColumns = { keys: BATCH_KEYS, described: 'the subscriber keys' };
+
+function readCsv(text: string, file: string, columns: BatchColumns): BatchRow[] {
   let records: string[][];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
@@ -46,8 +50,8 @@ function readCsv(text: string, file: string): BatchRow[] {
   const [header, ...body] = records;
   if (!header) throw new UsageError(`${file}: empty`);
   const keys = header.map((h) => h.trim());
-  const unknown = keys.filter((k) => !BATCH_KEYS.includes(k));
-  if (unknown.length > 0) throw new UsageError(`${file}: unknown column(s) ${unknown.join(', ')}; columns are the subscriber keys: ${BATCH_KEYS.join(', ')}`);
+  const unknown = keys.filter((k) => !columns.keys.includes(k));
+  if (unknown.length > 0) throw new UsageError(`${file}: unknown column(s) ${unknown.join(', ')}; columns are ${columns.described}: ${columns.keys.join(', ')}`);
   const duplicated = keys.filter((k, i) => keys.indexOf(k) !== i);
   if (duplicated.length > 0) throw new UsageError(`${file}: column(s) ${duplicated.join(', ')} appear twice`);
   return body.map((cells, i) => {
@@ -80,8 +84,8 @@ function readJsonl(text: string): BatchRow[] {
   return rows;
 }
 
-/** Reads an applicants file: `.csv` with a header row of subscriber keys, or `.jsonl`, one object a line. */
-export function readBatchFile(file: string): BatchRow[] {
+/** Reads an applicants file (or an import manifest): `.csv` with a header row of keys, or `.jsonl`, one object a line. */
+export function readBatchFile(file: string, columns: BatchColumns = SUBSCRIBER_COLUMNS): BatchRow[] {
   const ext = path.extname(file).toLowerCase();
   if (ext !== '.csv' && ext !== '.jsonl' && ext !== '.ndjson') throw new UsageError(`--batch ${file}: expected a .csv or .jsonl file`);
   let bytes: Buffer;
@@ -91,5 +95,5 @@ export function readBatchFile(file: string): BatchRow[] {
     throw new UsageError(`--batch ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const text = decode(bytes);
-  return ext === '.csv' ? readCsv(text, file) : readJsonl(text);
+  return ext === '.csv' ? readCsv(text, file, columns) : readJsonl(text);
 }

@@ -3,14 +3,13 @@ import { MultiBar, Presets } from 'cli-progress';
 import type { Deps } from '../deps.js';
 import { mailingWarnings } from '../postal/addressing.js';
 import type { Mailer } from '../mail/transport.js';
-import type { FieldError } from '../pki/profiles.js';
+import type { FieldError, Mailing } from '../pki/profiles.js';
 import type { P12Profile } from '../pki/p12.js';
 import { PickupExistsError, type IssuedPickup } from '../services/create-pickup.js';
 import { deliverIssued, type Delivery } from '../services/deliver-issued.js';
 import { issueNewPickup, subscriberRules } from '../services/issue-new.js';
-import type { IssuingCa } from '../services/issuing-ca.js';
 import { readBatchFile } from './batch-input.js';
-import { planBatch, type PlannedRow } from './batch-plan.js';
+import { planBatch } from './batch-plan.js';
 import type { CommandContext } from './context.js';
 import { deliveryJson, LETTERS_WARNING, mailText } from './delivery-output.js';
 import { issuedJson } from './present.js';
@@ -23,23 +22,33 @@ export const BATCH_CONCURRENCY = Math.max(2, os.availableParallelism() * 2);
 
 export type BatchOptions = { file: string; p12Profile: P12Profile; lettersDir: string | null; json: boolean };
 
+/** One row of a batch file, decided before anything is made: what `issue --batch` and `import --batch` share. */
+export type BatchRowPlan =
+  | { row: number; status: 'issue'; applicationCode: string; type: string; mailing: Mailing; warnings?: string[]; create: () => Promise<IssuedPickup> }
+  | { row: number; status: 'skipped'; applicationCode: string; serial: string }
+  | { row: number; status: 'failed'; errors: FieldError[] };
+
+export type RowRunOptions = { lettersDir: string | null; json: boolean };
+
 type Outcome =
   | { row: number; status: 'issued'; issued: IssuedPickup; type: string; applicationCode: string; delivery: Delivery | null; warnings: string[]; error?: string }
-  | { row: number; status: 'skipped' | 'failed'; errors: FieldError[] };
+  | { row: number; status: 'skipped' | 'failed'; errors: FieldError[]; halts?: boolean };
 
-type Issue = Extract<PlannedRow, { status: 'issue' }>;
+type Issue = Extract<BatchRowPlan, { status: 'issue' }>;
 
-async function issueRow(deps: Deps, ca: IssuingCa, mailer: Mailer, p: Issue, o: BatchOptions): Promise<Outcome> {
+async function issueRow(deps: Deps, mailer: Mailer, p: Issue, o: RowRunOptions): Promise<Outcome> {
   let issued: IssuedPickup;
   try {
-    issued = await issueNewPickup(deps, ca, p.subscriber, { p12Profile: o.p12Profile, applicationCode: p.applicationCode, mailing: p.mailing });
+    issued = await p.create();
   } catch (err) {
     // Nothing was written: createPickup inserts in one transaction, after all the work is done.
     if (err instanceof PickupExistsError) return { row: p.row, status: 'skipped', errors: [{ field: 'applicationCode', message: 'already issued' }] };
-    return { row: p.row, status: 'failed', errors: [{ field: '(issue)', message: (err as Error).message }] };
+    // A lost HSM session fails this row and stops the batch: every later row would fail alike.
+    const halts = (err as { haltsBatch?: boolean }).haltsBatch === true;
+    return { row: p.row, status: 'failed', errors: [{ field: '(issue)', message: (err as Error).message }], ...(halts ? { halts } : {}) };
   }
-  const warnings = o.lettersDir === null ? [] : mailingWarnings(p.mailing);
-  const base = { row: p.row, status: 'issued' as const, issued, type: p.subscriber.type, applicationCode: p.applicationCode, warnings };
+  const warnings = [...(p.warnings ?? []), ...(o.lettersDir === null ? [] : mailingWarnings(p.mailing))];
+  const base = { row: p.row, status: 'issued' as const, issued, type: p.type, applicationCode: p.applicationCode, warnings };
   try {
     return { ...base, delivery: await deliverIssued(deps, mailer, issued, o.lettersDir) };
   } catch (err) {
@@ -47,7 +56,7 @@ async function issueRow(deps: Deps, ca: IssuingCa, mailer: Mailer, p: Issue, o: 
   }
 }
 
-function fromPlan(p: Exclude<PlannedRow, Issue>): Outcome {
+function fromPlan(p: Exclude<BatchRowPlan, Issue>): Outcome {
   if (p.status === 'failed') return p;
   return { row: p.row, status: 'skipped', errors: [{ field: 'applicationCode', message: `already issued as serial ${p.serial}` }] };
 }
@@ -88,7 +97,25 @@ function outcomeJson(o: Outcome): Record<string, unknown> {
 export async function runBatch(ctx: CommandContext, o: BatchOptions): Promise<number> {
   const rows = readBatchFile(o.file);
   const deps = ctx.deps();
-  const plan = planBatch(deps.db, rows, subscriberRules(deps));
+  const ca = ctx.issuingCa();
+  const plan = planBatch(deps.db, rows, subscriberRules(deps)).map((p): BatchRowPlan => p.status !== 'issue' ? p : {
+    row: p.row,
+    status: 'issue',
+    applicationCode: p.applicationCode,
+    type: p.subscriber.type,
+    mailing: p.mailing,
+    create: () => issueNewPickup(deps, ca, p.subscriber, { p12Profile: o.p12Profile, applicationCode: p.applicationCode, mailing: p.mailing }),
+  });
+  // The CA (an HSM login) is opened first: a refusal there is one line, before any row.
+  if (plan.some((p) => p.status === 'issue')) await ca.open();
+  return runBatchRows(ctx, deps, plan, o);
+}
+
+/**
+ * Runs planned rows: the refused and skipped ones are reported at once, the rest are made two
+ * per core at a time, each delivered (letters, mail) as it is made. Returns the exit code.
+ */
+export async function runBatchRows(ctx: CommandContext, deps: Deps, plan: BatchRowPlan[], o: RowRunOptions): Promise<number> {
   const todo = plan.filter((p): p is Issue => p.status === 'issue');
   const outcomes: Outcome[] = [];
   const bars = ctx.isTTY ? new MultiBar({ stream: process.stderr, format: ' {bar} {value}/{total} rows issued', hideCursor: true, clearOnComplete: true, gracefulExit: false }, Presets.shades_classic) : null;
@@ -118,13 +145,15 @@ export async function runBatch(ctx: CommandContext, o: BatchOptions): Promise<nu
   };
   process.on('SIGINT', onSigint);
   const mailer = ctx.mailer();
-  const ca = ctx.issuingCa();
   let next = 0;
+  let halted = false;
   try {
     const worker = async () => {
-      while (next < todo.length && !interrupted) {
+      while (next < todo.length && !interrupted && !halted) {
         const p = todo[next++]!;
-        report(await issueRow(deps, ca, mailer, p, o));
+        const outcome = await issueRow(deps, mailer, p, o);
+        if (outcome.status === 'failed' && outcome.halts) halted = true;
+        report(outcome);
         bar?.increment();
       }
     };
@@ -145,6 +174,7 @@ export async function runBatch(ctx: CommandContext, o: BatchOptions): Promise<nu
   if (lettersMissing > 0) summary.push(`${lettersMissing} pickup(s) have NO letters: see the messages above.`);
   if (mailFailed > 0) summary.push(`${mailFailed} mail(s) failed and are recorded: run "npm run staff -- mail --retry".`);
   if (interrupted) summary.push(`Stopped: ${todo.length - next} row(s) not started. Run the same command again to continue.`);
+  else if (halted) summary.push(`Stopped because the CA's signing key became unavailable: ${todo.length - next} row(s) not started. Run the same command again to continue.`);
   // The JSON lines stay machine-readable on stdout; the summary is for the person.
   (o.json ? ctx.stderr : ctx.stdout)(summary.join('\n') + '\n');
   if (interrupted) return 130;

@@ -1,7 +1,7 @@
 import { openDeps } from '../bootstrap.js';
 import type { Deps } from '../deps.js';
 import { createMailer, type Mailer } from '../mail/transport.js';
-import { openDevCa, type IssuingCa } from '../services/issuing-ca.js';
+import { openIssuingCa, type IssuingCa } from '../services/ca-issuer.js';
 import type { StaffIo } from './context.js';
 
 /** What staff commands work with, each opened on first use and closed once the command ends. */
@@ -9,7 +9,7 @@ export type StaffResources = {
   deps(): Deps;
   mailer(): Mailer;
   issuingCa(): IssuingCa;
-  close(): void;
+  close(): Promise<void>;
 };
 
 /**
@@ -24,9 +24,11 @@ export function openStaffResources(io: StaffIo): StaffResources {
   return {
     deps: opened,
     mailer: () => (mailer ??= createMailer(opened().config)),
-    issuingCa: () => (issuingCa ??= openDevCa(opened())),
-    close() {
+    issuingCa: () => (issuingCa ??= io.preparedIssuingCa ?? openIssuingCa(opened())),
+    async close() {
       mailer?.close();
+      // An HSM session ends with the command; one the caller handed in stays the caller's.
+      if (issuingCa && issuingCa !== io.preparedIssuingCa) await issuingCa.close();
       // A database the caller handed in (a test's) stays open for the caller.
       if (deps && deps !== io.preparedDeps) deps.db.$client.close();
     },

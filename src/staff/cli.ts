@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
 import { PickupExistsError } from '../services/create-pickup.js';
-import { ImportRefusedError } from '../services/import-pickup.js';
 import { openStaffResources } from './bootstrap.js';
 import { commands } from './commands/index.js';
 import { UsageError, type CommandContext, type StaffIo } from './context.js';
@@ -40,13 +39,13 @@ export async function main(argv: string[], io: StaffIo): Promise<number> {
     const parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.allowPositionals ?? false, strict: true });
     return await command.run(ctx, { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals });
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError || err instanceof PickupExistsError || err instanceof ImportRefusedError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof PickupExistsError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`staff ${name}: ${(err as Error).message}\n`);
       return 1;
     }
     io.stderr(`staff ${name}: failed: ${(err as Error).message}\n`);
     return 2;
   } finally {
-    resources.close();
+    await resources.close();
   }
 }

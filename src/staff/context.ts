@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/random.js';
+import type { IssuingCa } from '../services/ca-issuer.js';
 import type { StaffResources } from './bootstrap.js';
 
 /** Where a staff command reads and writes. Tests pass their own; the bin passes the process's. */
@@ -13,10 +14,12 @@ export type StaffIo = {
   random?: Random;
   /** Tests hand in an already opened set of dependencies (in-memory database). */
   preparedDeps?: Deps;
+  /** Tests hand in the CA their test app issues with, to look at its signer afterwards. */
+  preparedIssuingCa?: IssuingCa;
 };
 
 /** What a command receives: the io to print on, and the resources it asks for (see bootstrap.ts). */
-export type CommandContext = Omit<StaffIo, 'preparedDeps'> & Omit<StaffResources, 'close'>;
+export type CommandContext = Omit<StaffIo, 'preparedDeps' | 'preparedIssuingCa'> & Omit<StaffResources, 'close'>;
 
 /** A refusal staff can act on: printed as one line, exit code 1, no stack trace. */
 export class UsageError extends Error {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/staff/cli.js';
 import { DAY } from '../../src/lib/clock.js';
+import { issuingCaOf } from '../factories.js';
 import { binaryBody, cookieFrom, makeTestApp, ORIGIN, pathOf, testConfig, tmpFile, type TestApp } from '../helpers.js';
 import { openP12, pemBlocks } from '../openssl.js';
 
@@ -16,7 +17,7 @@ afterEach(() => t.close());
 async function staff(argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { env: {}, stdout: (s) => out.push(s), stderr: (s) => err.push(s), isTTY: false, preparedDeps: t.deps });
+  const code = await main(argv, { env: {}, stdout: (s) => out.push(s), stderr: (s) => err.push(s), isTTY: false, preparedDeps: t.deps, preparedIssuingCa: issuingCaOf(t.deps) });
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 

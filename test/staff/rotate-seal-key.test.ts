@@ -11,7 +11,7 @@ import type { Deps } from '../../src/deps.js';
 import { DAY, HOUR, manualClock } from '../../src/lib/clock.js';
 import { loadOrCreateDevCa } from '../../src/pki/ca-store.js';
 import { sealedKid } from '../../src/secrets/sealer.js';
-import { caDir } from '../../src/services/issuing-ca.js';
+import { caDir } from '../../src/services/ca-issuer.js';
 import type { IssuedPickup } from '../../src/services/create-pickup.js';
 import { main as staffMain } from '../../src/staff/cli.js';
 import { issueTestPickup } from '../factories.js';

@@ -6,6 +6,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { expect } from 'vitest';
 import { main } from '../../src/staff/cli.js';
+import { issuingCaOf } from '../factories.js';
 import { cookieFrom, ORIGIN, pathOf, type TestApp } from '../helpers.js';
 
 export type StaffRun = { code: number; stdout: string; stderr: string; lines: Array<Record<string, unknown>> };
@@ -25,6 +26,7 @@ export async function staff(t: TestApp, argv: string[], hooks: { onStdout?: (tex
     },
     isTTY: false,
     preparedDeps: t.deps,
+    preparedIssuingCa: issuingCaOf(t.deps),
   });
   const lines = argv.includes('--json')
     ? stdout
