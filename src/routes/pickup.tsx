@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Deps } from '../deps.js';
-import { clientKey, coarseClient, throttleKey } from '../http/client.js';
+import { clientKey, coarseClient, networkKey, throttleKey } from '../http/client.js';
 import type { AppEnv } from '../http/env.js';
 import {
   deadResponse,
@@ -62,8 +62,9 @@ export function pickupRoutes(deps: Deps) {
     const t = c.get('t');
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const raw = typeof form.password === 'string' ? form.password : '';
-    const key = clientKey(throttleSecret, c.get('client'));
-    const outcome = await checkPassword(deps, found.pickup, raw, key, coarse(c), now);
+    const address = c.get('client');
+    const who = { client: clientKey(throttleSecret, address), network: networkKey(throttleSecret, address) };
+    const outcome = await checkPassword(deps, found.pickup, raw, who, coarse(c), now);
     switch (outcome.kind) {
       case 'ok': {
         const jwt = await issueSession(deps.sessionKey, found.pickup.id, now);
