@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { pingDb } from './db/open.js';
 import type { Deps } from './deps.js';
 import { clientAddress } from './http/client.js';
+import { formBodiesOnly } from './http/form-only.js';
 import type { AppEnv } from './http/env.js';
 import { language } from './http/language.js';
 import { messages } from './i18n/index.js';
@@ -55,6 +56,7 @@ export function createApp(deps: Deps) {
       },
     }),
   );
+  app.use(formBodiesOnly());
   app.use(csrf({ origin: config.publicUrl.origin }));
 
   app.get('/healthz', (c) => {

@@ -69,6 +69,7 @@ export const importCommand: Command = {
       throw new UsageError(`--chain: ${(err as Error).message}`);
     }
     const deps = ctx.deps();
+    const lettersDir = lettersDirOption(args, deps.config);
     const now = deps.clock();
     const summary = summarizeCertificate(certPem);
     if (summary.notAfter <= now) throw new UsageError(`the certificate expired on ${new Date(summary.notAfter).toISOString()}`);
@@ -106,7 +107,7 @@ export const importCommand: Command = {
       p12Profile: profile,
     });
     return finishIssue(ctx, deps, issued, {
-      lettersDir: lettersDirOption(args, deps.config.dataDir),
+      lettersDir,
       json: args.values.json === true,
       name: cn,
       extra: { type: 'imported' },
