@@ -55,15 +55,24 @@ export function createPasswordHasher(options: HasherOptions): PasswordHasher {
   let queued = 0;
   // Insertion order is the turn order: an owner served goes to the back if it still waits.
   const waiting = new Map<string, Array<() => void>>();
+  const running = new Map<string, number>();
 
   function canAccept(owner: string): boolean {
     return inFlight < concurrency || (queued < queueLimit && (waiting.get(owner)?.length ?? 0) < ownerShare);
   }
 
+  /** The next turn goes to the first waiting owner with no check running, else to the first in line. */
   function nextWaiter(): (() => void) | undefined {
-    const first = waiting.entries().next();
-    if (first.done) return undefined;
-    const [owner, list] = first.value;
+    let owner: string | undefined;
+    for (const candidate of waiting.keys()) {
+      if (!running.get(candidate)) {
+        owner = candidate;
+        break;
+      }
+    }
+    owner ??= waiting.keys().next().value;
+    if (owner === undefined) return undefined;
+    const list = waiting.get(owner)!;
     const next = list.shift();
     waiting.delete(owner);
     if (list.length > 0) waiting.set(owner, list);
@@ -83,10 +92,15 @@ export function createPasswordHasher(options: HasherOptions): PasswordHasher {
     } else {
       inFlight++;
     }
+    running.set(owner, (running.get(owner) ?? 0) + 1);
     try {
       return await work();
     } finally {
+      // Chosen while this owner still counts as running, so another owner's check goes first.
       const next = nextWaiter();
+      const left = running.get(owner)! - 1;
+      if (left === 0) running.delete(owner);
+      else running.set(owner, left);
       // Hand the slot straight to the next waiter so inFlight never overshoots.
       if (next) next();
       else inFlight--;
