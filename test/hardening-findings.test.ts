@@ -65,7 +65,7 @@ describe('X-Forwarded-For, read strictly', () => {
 });
 
 describe('unsafe requests must be forms from our own origin', () => {
-  it('a JSON POST to the download URL with a foreign Origin gets 415 and no P12, and starts nothing', async () => {
+  it('a JSON POST to the download URL with a foreign Origin gets 403 and no P12, and starts nothing', async () => {
     const p = await fresh();
     const cookie = await login(p);
     const res = await t
@@ -77,11 +77,11 @@ describe('unsafe requests must be forms from our own origin', () => {
       .send('{}')
       .buffer(true)
       .parse(binaryBody);
-    expect(res.status).toBe(415);
+    expect(res.status).toBe(403);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
     expect(row(p).windowStartedAt).toBeNull();
-    // Our own origin with a JSON body is no form either; a form from our origin still works.
+    // From our own origin, a body that is not a form gets 415; a form from our origin still works.
     expect((await t.http().post(`${pathOf(p.url)}/download`).set('Origin', ORIGIN).set('Cookie', cookie).set('Content-Type', 'application/json').send('{}')).status).toBe(415);
     expect((await t.http().post(pathOf(p.url)).set('Origin', ORIGIN).set('Content-Type', 'text/plain').send('password=x')).status).toBe(415);
     expect((await t.http().put(pathOf(p.url)).set('Origin', ORIGIN).set('Content-Type', 'application/json').send('{}')).status).toBe(415);
@@ -90,12 +90,16 @@ describe('unsafe requests must be forms from our own origin', () => {
     expect(openP12(file.body as Buffer, p.pin).ok).toBe(true);
   });
 
-  it('a form from a foreign origin is still 403', async () => {
+  it('a form from a foreign origin is still 403; a browser that sends only Sec-Fetch-Site: same-origin passes', async () => {
     const p = await fresh();
     const cookie = await login(p);
     const res = await t.http().post(`${pathOf(p.url)}/download`).set('Origin', 'https://evil.example').set('Cookie', cookie).type('form').send({});
     expect(res.status).toBe(403);
+    const crossSite = await t.http().post(`${pathOf(p.url)}/download`).set('Sec-Fetch-Site', 'cross-site').set('Cookie', cookie).type('form').send({});
+    expect(crossSite.status).toBe(403);
     expect(row(p).windowStartedAt).toBeNull();
+    const sameSite = await t.http().post(`${pathOf(p.url)}/download`).set('Sec-Fetch-Site', 'same-origin').set('Cookie', cookie).type('form').send({});
+    expect(sameSite.status).toBe(200);
   });
 });
 
