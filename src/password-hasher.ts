@@ -58,7 +58,9 @@ export function createPasswordHasher(options: HasherOptions): PasswordHasher {
   const running = new Map<string, number>();
 
   function canAccept(owner: string): boolean {
-    return inFlight < concurrency || (queued < queueLimit && (waiting.get(owner)?.length ?? 0) < ownerShare);
+    if (inFlight < concurrency) return true;
+    // Issuance (no owner) is bounded by the staff command itself; pickups get their fair share.
+    return queued < queueLimit && (owner === ISSUANCE || (waiting.get(owner)?.length ?? 0) < ownerShare);
   }
 
   /** The next turn goes to the first waiting owner with no check running, else to the first in line. */

@@ -69,6 +69,24 @@ describe('reissue-url', () => {
     expect(status.stdout).toMatch(/url-reissued +previous=[0-9a-f]{10} current=[0-9a-f]{10}/);
   });
 
+  it('a failed send of the new URL is recorded and mail --retry delivers the new URL, not the old one', async () => {
+    t = makeTestApp({ config: testConfig({ SMTP_URL: smtp.url }) });
+    smtp.received.length = 0;
+    const p = await issue('R-F');
+    smtp.rejectNext(1);
+    const run = await staff(t, ['reissue-url', 'R-F', '--json']);
+    expect(run.code).toBe(1);
+    expect(run.lines[0]!.mail).toMatchObject({ status: 'failed', to: 'taro@example.jp' });
+    const url = String(run.lines[0]!.url);
+    const retry = await staff(t, ['mail', '--retry', '--json']);
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(smtp.received).toHaveLength(2);
+    const text = smtp.received[1]!.mail.text!;
+    expect(urlLines(text)).toEqual([url, url]);
+    expect(text).not.toContain(p.url!);
+    expect(text).toContain('以前の URL はもう使えません');
+  });
+
   it('prints the URL for staff to pass on when the subscriber has no address, and says so', async () => {
     t = makeTestApp();
     const issued = await staff(t, ['issue', '--name-romaji', 'NO MAIL', '--no-letters', '--json']);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { claimMail, dropMail, reclaimMail, rearmNotification, recordMailFailed, recordMailSent, type MailKind } from '../db/mail-log.js';
+import { lastEventAt } from '../db/events.js';
 import { findPickupById } from '../db/pickups.js';
 import type { MailRow, PickupRow } from '../db/schema.js';
 import type { Deps } from '../deps.js';
@@ -109,5 +110,7 @@ export async function retryMail(deps: Deps, mailer: Mailer, failed: MailRow): Pr
     return { status: 'dropped', reason: reason ?? 'dropped' };
   }
   const url = row.kind === 'notification' ? Buffer.from(await deps.sealer.open(row.sealedUrl!, { purpose: URL_PURPOSE, id: pickup.id })).toString('utf8') : null;
-  return deliver(deps, mailer, row, pickup, compose(deps, row.kind as MailKind, pickup, url));
+  // A retried notification after `reissue-url` still says that it replaces the earlier URL.
+  const reissued = row.kind === 'notification' && lastEventAt(deps.db, pickup.id, 'url-reissued') !== null;
+  return deliver(deps, mailer, row, pickup, compose(deps, row.kind as MailKind, pickup, url, reissued));
 }
