@@ -8,15 +8,16 @@ const FORM = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)
 
 /**
  * Every unsafe request, whatever its content type, must come from the portal's own origin (the
- * `Origin` header, or `Sec-Fetch-Site: same-origin` from a browser that sends no Origin): 403
- * otherwise. Then it must carry a form body: 415 otherwise. Hono's `csrf` checks only the content
+ * `Origin` header, or a browser's `Sec-Fetch-Site: same-origin`): 403 otherwise. Then it must carry a form body: 415 otherwise. Hono's `csrf` checks only the content
  * types a cross-site form can send, so a JSON POST with a foreign Origin passed it; the rule here
  * does not depend on what browsers can send today.
  */
 export function sameOriginForms(origin: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (SAFE.test(c.req.method)) return next();
-    const sameOrigin = c.req.header('origin') === origin || (c.req.header('origin') === undefined && c.req.header('sec-fetch-site') === 'same-origin');
+    // Under `Referrer-Policy: no-referrer` a browser sends `Origin: null` even for its own forms;
+    // `Sec-Fetch-Site` is then what says where the request came from (pages cannot set it).
+    const sameOrigin = c.req.header('origin') === origin || c.req.header('sec-fetch-site') === 'same-origin';
     if (!sameOrigin) throw new HTTPException(403);
     if (!FORM.test(c.req.header('content-type') ?? '')) {
       const t = c.get('t');
