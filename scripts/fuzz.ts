@@ -13,6 +13,7 @@ import type { Deps } from '../src/deps.js';
 import { manualClock } from '../src/lib/clock.js';
 import { seededRandom } from '../src/lib/random.js';
 import { createLogger } from '../src/log.js';
+import { createMetrics } from '../src/lib/metrics.js';
 import { createPasswordHasher } from '../src/password-hasher.js';
 import { CODE_ALPHABET } from '../src/pickup/secret-code.js';
 import { validateSubscriber } from '../src/pki/profiles.js';
@@ -194,6 +195,7 @@ async function setUp(dataDir: string, seed: number) {
     hasher: createPasswordHasher({ pepper: new Uint8Array(Buffer.from(key(12), 'base64url')) }),
     sessionKey: new Uint8Array(Buffer.from(key(13), 'base64url')),
     log: createLogger('info', sink),
+    metrics: createMetrics(),
   };
   const issue = async (nameRomaji: string): Promise<IssuedPickup> => {
     const checked = validateSubscriber({ nameRomaji }, { now: deps.clock() });

@@ -5,6 +5,7 @@ import type { Deps } from './deps.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/random.js';
 import { createLogger } from './log.js';
+import { createMetrics } from './lib/metrics.js';
 import { createPasswordHasher } from './password-hasher.js';
 import { createSealer } from './seal.js';
 import { loadSecrets } from './secrets.js';
@@ -27,5 +28,6 @@ export function openDeps(env: Record<string, string | undefined>, options: OpenO
     hasher: createPasswordHasher({ pepper: secrets.pepper }),
     sessionKey: secrets.sessionKey,
     log: createLogger(config.logLevel, options.logDestination),
+    metrics: createMetrics(),
   };
 }

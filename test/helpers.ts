@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { openDb } from '../src/db/open.js';
 import type { Deps } from '../src/deps.js';
 import { manualClock } from '../src/lib/clock.js';
+import { createMetrics } from '../src/lib/metrics.js';
 import { seededRandom } from '../src/lib/random.js';
 import { createLogger } from '../src/log.js';
 import { createPasswordHasher } from '../src/password-hasher.js';
@@ -71,6 +72,7 @@ export function makeTestApp(options: { now?: number; seed?: number; config?: Con
     }),
     sessionKey: new Uint8Array(Buffer.from(config.sessionKey!, 'base64url')),
     log: createLogger('info', sink),
+    metrics: createMetrics(),
   };
   const server = createAdaptorServer({ fetch: createApp(deps).fetch });
   return {

@@ -15,7 +15,10 @@ export type EventKind =
   | 'window-started'
   | 'downloaded'
   | 'key-destroyed'
-  | 'cancelled';
+  | 'cancelled'
+  | 'guess-budget-drained'
+  | 'url-reissued'
+  | 'files-deleted';
 
 export function addEvent(db: Db, pickupId: string, at: number, kind: EventKind, detail?: Record<string, unknown>): void {
   prepared(db, 'addEvent', () =>

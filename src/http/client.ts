@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 
@@ -8,8 +8,23 @@ function stripMapped(address: string): string {
 }
 
 /**
+ * One X-Forwarded-For entry as an address, or null. Proxies write `[2001:db8::5]`,
+ * `[2001:db8::5]:443` and `203.0.113.7:5555` as well as bare addresses; all of these name one
+ * client. Anything that is not an address (a host name, junk) is refused.
+ */
+export function parseForwardedAddress(entry: string): string | null {
+  let text = entry.trim().replace(/^"(.*)"$/, '$1');
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(text);
+  if (bracketed) text = bracketed[1]!;
+  else if (/^[\d.]+:\d{1,5}$/.test(text)) text = text.slice(0, text.indexOf(':'));
+  text = stripMapped(text);
+  return isIP(text) === 0 ? null : text;
+}
+
+/**
  * The client's address comes from the socket. X-Forwarded-For is believed only when the socket
- * peer is a proxy named in TRUST_PROXY, and then only its right-most untrusted entry.
+ * peer is a proxy named in TRUST_PROXY, and then only its right-most entry that is not a listed
+ * proxy; when that entry is not a valid address, the socket address stands.
  */
 export function clientAddress(c: Context, trustProxy: string[]): string {
   let socket = 'unknown';
@@ -19,12 +34,11 @@ export function clientAddress(c: Context, trustProxy: string[]): string {
     // No socket (app.request in unit tests).
   }
   if (trustProxy.length === 0 || !trustProxy.includes(socket)) return socket;
-  const forwarded = (c.req.header('x-forwarded-for') ?? '')
-    .split(',')
-    .map((s) => stripMapped(s.trim()))
-    .filter(Boolean);
+  const forwarded = (c.req.header('x-forwarded-for') ?? '').split(',').filter((s) => s.trim() !== '');
   for (let i = forwarded.length - 1; i >= 0; i--) {
-    if (!trustProxy.includes(forwarded[i]!)) return forwarded[i]!.slice(0, 64);
+    const address = parseForwardedAddress(forwarded[i]!);
+    if (address === null) return socket;
+    if (!trustProxy.includes(address)) return address;
   }
   return socket;
 }
@@ -56,12 +70,24 @@ export function throttleUnit(address: string): string {
   return isIPv6(address) ? `${ipv6Prefix(address, 4)}::/64` : address;
 }
 
+/** The network tier's unit: IPv4 by /24, IPv6 by /48 (what one site or subscriber line is given). */
+export function networkUnit(address: string): string {
+  if (isIPv6(address)) return `${ipv6Prefix(address, 3)}::/48`;
+  const v4 = /^(\d+\.\d+\.\d+)\.\d+$/.exec(address);
+  return v4 ? `${v4[1]}.0/24` : address;
+}
+
 /**
  * A keyed hash: the throttle table never holds an address. The key is derived for this use
  * alone (see throttleKey), never the session-signing key itself.
  */
 export function clientKey(key: Uint8Array, address: string): string {
   return createHmac('sha256', key).update(throttleUnit(address)).digest('hex').slice(0, 32);
+}
+
+/** The network's keyed hash (a distinct label, so a network never collides with a client). */
+export function networkKey(key: Uint8Array, address: string): string {
+  return createHmac('sha256', key).update(`net ${networkUnit(address)}`).digest('hex').slice(0, 32);
 }
 
 /** HKDF from the session secret, so one secret never serves two purposes. */
@@ -87,6 +113,5 @@ function userAgentFamily(ua: string): string {
 
 /** What the support timeline shows: enough to tell "your phone" from "someone else", no more. */
 export function coarseClient(address: string, userAgent: string | undefined): string {
-  const net = isIPv6(address) ? `${ipv6Prefix(address, 3)}::/48` : address.replace(/\.\d+$/, '.0/24');
-  return `${net} ${userAgentFamily(userAgent ?? '')}`;
+  return `${networkUnit(address)} ${userAgentFamily(userAgent ?? '')}`;
 }

@@ -1,7 +1,7 @@
 import { addEvent, lastEventAt } from '../db/events.js';
 import { findPickupById, findPickupByTokenHash, findSealedFile, markFirstDownload, startWindow } from '../db/pickups.js';
 import type { PickupRow } from '../db/schema.js';
-import { admitAttempt, clearClient } from '../db/throttle.js';
+import { admitAttempt, clearGuesser, type Guesser } from '../db/throttle.js';
 import type { Deps } from '../deps.js';
 import { MINUTE } from '../lib/clock.js';
 import { CODE_LENGTH, isCodeCharacter, normalizeCodeInput } from '../pickup/secret-code.js';
@@ -24,10 +24,11 @@ export function lookupPickup(deps: Deps, rawToken: string, now: number): Lookup 
 }
 
 /**
- * Events anyone holding the URL can cause at line rate go on the timeline at most once a minute
- * per pickup, so a crawler or a guesser cannot bloat the database or bury the timeline.
+ * Events anyone holding the URL (or a session) can cause at line rate go on the timeline at most
+ * once a minute per pickup, so a crawler, a guesser or a download loop cannot bloat the database
+ * or bury the timeline.
  */
-function addThrottledEvent(deps: Deps, pickupId: string, now: number, kind: 'page-view' | 'throttled', detail: Record<string, unknown>): void {
+function addThrottledEvent(deps: Deps, pickupId: string, now: number, kind: 'page-view' | 'throttled' | 'downloaded', detail: Record<string, unknown>): void {
   const last = lastEventAt(deps.db, pickupId, kind);
   if (last !== null && now - last < MINUTE) return;
   addEvent(deps.db, pickupId, now, kind, detail);
@@ -35,6 +36,16 @@ function addThrottledEvent(deps: Deps, pickupId: string, now: number, kind: 'pag
 
 export function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: string): void {
   addThrottledEvent(deps, pickup.id, now, 'page-view', { client });
+}
+
+/**
+ * The shared guess budget just ran down to its reserve: nobody honest gets near that, so staff
+ * hear of it three ways (timeline, a warn line, the metrics counter) and can reissue the URL.
+ */
+function reportDrained(deps: Deps, pickup: PickupRow, now: number, client: string): void {
+  addEvent(deps.db, pickup.id, now, 'guess-budget-drained', { client });
+  deps.metrics.guessBudgetDrained.inc();
+  deps.log.warn({ pickup: pickup.serial }, 'guess budget drained: someone holding the URL is guessing; consider staff reissue-url');
 }
 
 export type PasswordOutcome =
@@ -54,7 +65,7 @@ export async function checkPassword(
   deps: Deps,
   pickup: PickupRow,
   rawInput: string,
-  clientKey: string,
+  who: Guesser,
   client: string,
   now: number,
 ): Promise<PasswordOutcome> {
@@ -62,17 +73,18 @@ export async function checkPassword(
   if (input.length === 0) return { kind: 'empty' };
   if ([...input].length !== CODE_LENGTH) return { kind: 'length', length: [...input].length };
   if (![...input].every(isCodeCharacter)) return { kind: 'chars' };
-  // Refuse before spending a guess when no hasher slot is free; admitAttempt is synchronous, so
-  // nothing can take the slot between this check and the verify call below.
-  if (deps.hasher.queued >= deps.hasher.queueLimit) return { kind: 'busy', retryAfterSeconds: 2 };
-  const verdict = admitAttempt(deps.db, pickup.id, clientKey, now);
+  // Refuse before spending a guess when this pickup has no room in the hasher queue; admitAttempt
+  // is synchronous, so nothing can take the room between this check and the verify call below.
+  if (!deps.hasher.canAccept(pickup.id)) return { kind: 'busy', retryAfterSeconds: 2 };
+  const verdict = admitAttempt(deps.db, pickup.id, who, now);
   if (!verdict.allowed) {
-    addThrottledEvent(deps, pickup.id, now, 'throttled', { client, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
+    addThrottledEvent(deps, pickup.id, now, 'throttled', { client, tier: verdict.tier, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
     return { kind: 'throttled', retryAfterMs: verdict.retryAfterMs };
   }
+  if (verdict.drainedAlert) reportDrained(deps, pickup, now, client);
   let ok: boolean;
   try {
-    ok = await deps.hasher.verify(pickup.passwordHash, input);
+    ok = await deps.hasher.verify(pickup.passwordHash, input, pickup.id);
   } catch (err) {
     if (err instanceof HasherBusyError) return { kind: 'busy', retryAfterSeconds: err.retryAfterSeconds };
     throw err;
@@ -82,7 +94,7 @@ export async function checkPassword(
     return { kind: 'wrong' };
   }
   deps.db.transaction(() => {
-    clearClient(deps.db, pickup.id, clientKey);
+    clearGuesser(deps.db, pickup.id, who);
     addEvent(deps.db, pickup.id, now, 'password-ok', { client });
   });
   return { kind: 'ok' };
@@ -111,7 +123,7 @@ export async function downloadP12(deps: Deps, pickup: PickupRow, client: string,
   const bytes = await deps.sealer.open(sealed.jwe, { purpose: 'p12', id: current.id });
   deps.db.transaction(() => {
     if (current.firstDownloadAt === null) markFirstDownload(deps.db, current.id, now);
-    addEvent(deps.db, current.id, now, 'downloaded', { client, bytes: bytes.length });
+    addThrottledEvent(deps, current.id, now, 'downloaded', { client, bytes: bytes.length });
   });
   return { kind: 'file', bytes, pickup: current };
 }

@@ -64,6 +64,7 @@ export const importCommand: Command = {
       issuedAt: typeof args.values['issued-at'] === 'string' ? args.values['issued-at'] : null,
     };
     const deps = ctx.deps();
+    const lettersDir = lettersDirOption(args, deps.config);
     const now = deps.clock();
     let checkedImport: CheckedImport;
     try {
@@ -105,7 +106,7 @@ export const importCommand: Command = {
       p12Profile: profile,
     });
     return finishIssue(ctx, deps, issued, {
-      lettersDir: lettersDirOption(args, deps.config.dataDir),
+      lettersDir,
       json: args.values.json === true,
       name: cn,
       extra: { type: 'imported' },
