@@ -77,7 +77,8 @@ export async function issueBatch(
   });
   const csv = join(dir, `${label}-${count}.csv`);
   await writeFile(csv, [delivery ? 'nameRomaji,email,applicationCode' : 'nameRomaji,applicationCode', ...rows].join('\n') + '\n');
-  const args = ['run', 'staff', '--', 'issue', '--batch', csv, '--json', ...(delivery ? [] : ['--no-letters'])];
+  // Letters go outside DATA_DIR (staff issue refuses a folder inside it, and refuses to guess one).
+  const args = ['run', 'staff', '--', 'issue', '--batch', csv, '--json', ...(delivery ? ['--letters-dir', join(dir, `${label}-letters`)] : ['--no-letters'])];
   const result = await runCommand('npm', args, { cwd: appDir, env, timeoutMs: 1_200_000 });
   const pickups = expectPickups(result, count, `npm run staff -- issue --batch (${count} rows)`);
   const seconds = result.ms / 1000;

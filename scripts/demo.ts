@@ -25,6 +25,8 @@ async function demo() {
     `  Download by ${formatJst(p.expiresAt, 'en')}`,
     '',
     `  Check the file:  openssl pkcs12 -in CERT.P12 -passin pass:${p.pin} -noout && echo OK`,
+    '  Letters: none were written; the demo shows the password and PIN here instead. `staff issue`',
+    '  writes them only where you say (--letters-dir or LETTERS_DIR), never inside the data folder.',
     '  Stop with Ctrl-C. Data lives in ' + deps.config.dataDir,
     '',
   ];

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { pingDb } from './db/open.js';
 import type { Deps } from './deps.js';
@@ -9,6 +8,7 @@ import type { AppEnv } from './http/env.js';
 import { language } from './http/language.js';
 import { messages } from './i18n/index.js';
 import { noticeResponse } from './http/pages.js';
+import { sameOriginForms } from './http/same-origin-forms.js';
 import { securityHeaders } from './http/security-headers.js';
 import { helpRoutes } from './routes/help.js';
 import { pickupRoutes } from './routes/pickup.js';
@@ -55,7 +55,7 @@ export function createApp(deps: Deps) {
       },
     }),
   );
-  app.use(csrf({ origin: config.publicUrl.origin }));
+  app.use(sameOriginForms(config.publicUrl.origin));
 
   app.get('/healthz', (c) => {
     pingDb(deps.db);

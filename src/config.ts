@@ -17,6 +17,8 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Where `staff issue` and `import` write the printed letters. Never inside DATA_DIR. */
+  LETTERS_DIR: z.string().optional(),
   /** Comma-separated `kid:base64url` pairs, newest first. Empty: keys are read from DATA_DIR/keys. */
   SEAL_KEYS: z
     .string()
@@ -86,6 +88,7 @@ export type Config = {
   publicUrl: URL;
   secure: boolean;
   dataDir: string;
+  lettersDir: string | null;
   sealKeys: SealKeySpec[] | null;
   passwordPepper: string | null;
   sessionKey: string | null;
@@ -102,6 +105,12 @@ export type Config = {
   /** null: the development CA in DATA_DIR/ca signs. */
   hsm: HsmConfig | null;
 };
+
+/** Whether `dir` is `parent` or lies under it (both absolute). */
+export function isInside(dir: string, parent: string): boolean {
+  const rel = path.relative(parent, dir);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
 
 /** Reads the configuration from an environment map. Pure: it never touches the disk. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -126,12 +135,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   for (const u of crlUrls) {
     if (!URL.canParse(u)) throw new ConfigError(`invalid configuration: CRL_URLS: "${u}" is not a URL`);
   }
+  const dataDir = path.resolve(e.DATA_DIR);
+  const lettersDir = e.LETTERS_DIR ? path.resolve(e.LETTERS_DIR) : null;
+  if (lettersDir && isInside(lettersDir, dataDir)) {
+    throw new ConfigError('invalid configuration: LETTERS_DIR must be outside DATA_DIR: a copy of DATA_DIR must never hold the letters');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
     publicUrl,
     secure: publicUrl.protocol === 'https:',
-    dataDir: path.resolve(e.DATA_DIR),
+    dataDir,
+    lettersDir,
     sealKeys: e.SEAL_KEYS
       ? e.SEAL_KEYS.split(',').map((pair) => {
           const [kid, key] = pair.split(':') as [string, string];

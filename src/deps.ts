@@ -3,6 +3,7 @@ import { createPasswordHasher, type HasherOptions, type PasswordHasher } from '.
 import type { Config } from './config.js';
 import type { Db } from './db/open.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { createMetrics, type Metrics } from './lib/metrics.js';
 import { cryptoRandom, type Random } from './lib/random.js';
 import type { Secrets } from './secrets/keyring.js';
 import { createSealer, type KeyringSealer } from './secrets/sealer.js';
@@ -17,6 +18,7 @@ export type Deps = {
   hasher: PasswordHasher;
   sessionKey: Uint8Array;
   log: Logger;
+  metrics: Metrics;
 };
 
 /** Resources already opened (database, secrets, logger) and the choices a caller may make. */
@@ -45,5 +47,6 @@ export function assembleDeps(parts: DepsParts): Deps {
     hasher: createPasswordHasher({ ...parts.hasher, pepper: secrets.pepper }),
     sessionKey: secrets.sessionKey,
     log: parts.log,
+    metrics: createMetrics(),
   };
 }

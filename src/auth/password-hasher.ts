@@ -14,13 +14,18 @@ export class HasherBusyError extends Error {
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
-  verify(hash: string, password: string): Promise<boolean>;
+  /** `owner` (a pickup id) gets at most its fair share of the queue, and owners take turns. */
+  verify(hash: string, password: string, owner?: string): Promise<boolean>;
+  /** Whether a check for `owner` would start or wait now, rather than be refused. */
+  canAccept(owner: string): boolean;
   readonly inFlight: number;
   readonly queued: number;
   readonly queueLimit: number;
+  /** How many checks one owner may have waiting at once. */
+  readonly ownerShare: number;
 }
 
-export type HasherOptions = { pepper: Uint8Array; concurrency?: number; queueLimit?: number };
+export type HasherOptions = { pepper: Uint8Array; concurrency?: number; queueLimit?: number; ownerShare?: number };
 
 /**
  * One argon2 computation per core, and never the whole libuv thread pool (argon2 runs there):
@@ -30,9 +35,14 @@ export function defaultConcurrency(cores = os.availableParallelism(), poolSize =
   return Math.max(1, Math.min(cores, poolSize - 1));
 }
 
+const ISSUANCE = '';
+
 /**
  * argon2 with a server-side pepper (argon2's `secret`), and at most `concurrency` computations
  * at once so a flood of password posts cannot take every core and 19 MiB per attempt without bound.
+ * Waiting checks are queued per owner and served in turns (round robin): a burst of guesses on
+ * one URL holds at most a quarter of the queue and delays another subscriber's check by at most
+ * one turn, not by the whole burst.
  */
 export function createPasswordHasher(options: HasherOptions): PasswordHasher {
   const secret = Buffer.from(options.pepper);
@@ -40,20 +50,59 @@ export function createPasswordHasher(options: HasherOptions): PasswordHasher {
   // A short queue per slot: a burst of honest logins waits its turn instead of bouncing, while a
   // flood still meets its 503 quickly. bench/ measures what one check costs on a given machine.
   const queueLimit = options.queueLimit ?? concurrency * 32;
+  const ownerShare = options.ownerShare ?? Math.max(1, Math.floor(queueLimit / 4));
   let inFlight = 0;
-  const waiting: Array<() => void> = [];
+  let queued = 0;
+  // Insertion order is the turn order: an owner served goes to the back if it still waits.
+  const waiting = new Map<string, Array<() => void>>();
+  const running = new Map<string, number>();
 
-  async function limited<T>(work: () => Promise<T>): Promise<T> {
+  function canAccept(owner: string): boolean {
+    if (inFlight < concurrency) return true;
+    // Issuance (no owner) is bounded by the staff command itself; pickups get their fair share.
+    return queued < queueLimit && (owner === ISSUANCE || (waiting.get(owner)?.length ?? 0) < ownerShare);
+  }
+
+  /** The next turn goes to the first waiting owner with no check running, else to the first in line. */
+  function nextWaiter(): (() => void) | undefined {
+    let owner: string | undefined;
+    for (const candidate of waiting.keys()) {
+      if (!running.get(candidate)) {
+        owner = candidate;
+        break;
+      }
+    }
+    owner ??= waiting.keys().next().value;
+    if (owner === undefined) return undefined;
+    const list = waiting.get(owner)!;
+    const next = list.shift();
+    waiting.delete(owner);
+    if (list.length > 0) waiting.set(owner, list);
+    queued--;
+    return next;
+  }
+
+  async function limited<T>(owner: string, work: () => Promise<T>): Promise<T> {
     if (inFlight >= concurrency) {
-      if (waiting.length >= queueLimit) throw new HasherBusyError(1);
-      await new Promise<void>((resolve) => waiting.push(resolve));
+      if (!canAccept(owner)) throw new HasherBusyError(1);
+      await new Promise<void>((resolve) => {
+        const list = waiting.get(owner);
+        if (list) list.push(resolve);
+        else waiting.set(owner, [resolve]);
+        queued++;
+      });
     } else {
       inFlight++;
     }
+    running.set(owner, (running.get(owner) ?? 0) + 1);
     try {
       return await work();
     } finally {
-      const next = waiting.shift();
+      // Chosen while this owner still counts as running, so another owner's check goes first.
+      const next = nextWaiter();
+      const left = running.get(owner)! - 1;
+      if (left === 0) running.delete(owner);
+      else running.set(owner, left);
       // Hand the slot straight to the next waiter so inFlight never overshoots.
       if (next) next();
       else inFlight--;
@@ -61,9 +110,9 @@ export function createPasswordHasher(options: HasherOptions): PasswordHasher {
   }
 
   return {
-    hash: (password) => limited(() => argon2.hash(password, { ...ARGON2_PARAMS, secret })),
-    async verify(hash, password) {
-      return limited(async () => {
+    hash: (password) => limited(ISSUANCE, () => argon2.hash(password, { ...ARGON2_PARAMS, secret })),
+    async verify(hash, password, owner = ISSUANCE) {
+      return limited(owner, async () => {
         try {
           return await argon2.verify(hash, password, { secret });
         } catch {
@@ -71,12 +120,14 @@ export function createPasswordHasher(options: HasherOptions): PasswordHasher {
         }
       });
     },
+    canAccept,
     get inFlight() {
       return inFlight;
     },
     get queued() {
-      return waiting.length;
+      return queued;
     },
     queueLimit,
+    ownerShare,
   };
 }

@@ -78,3 +78,18 @@ export function listUnsentMails(db: Db, staleBefore: number): MailRow[] {
     .orderBy(asc(mailLog.createdAt), asc(mailLog.id))
     .all();
 }
+
+/**
+ * Arms the pickup's notification slot again for a new URL (`reissue-url`): back to `sending`
+ * with the new sealed URL, whatever became of the earlier mail. The earlier mail's history stays
+ * on the timeline. Inserts the row when the pickup never had one.
+ */
+export function rearmNotification(db: Db, c: Omit<MailClaim, 'kind'>): MailRow {
+  const row = db
+    .update(mailLog)
+    .set({ recipient: c.recipient, status: 'sending', attempts: 0, lastError: null, sealedUrl: c.sealedUrl, updatedAt: c.now, sentAt: null })
+    .where(and(eq(mailLog.pickupId, c.pickupId), eq(mailLog.kind, 'notification')))
+    .returning()
+    .get();
+  return row ?? claimMail(db, { ...c, kind: 'notification' })!;
+}

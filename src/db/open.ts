@@ -9,6 +9,9 @@ import { fromRoot } from '../lib/project-root.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
+/** Bytes the WAL file is truncated to after a checkpoint. */
+export const WAL_SIZE_LIMIT = 4 * 1024 * 1024;
+
 
 /**
  * `full`: every commit is on disk before it returns (staff commands: a printed password must
@@ -32,6 +35,8 @@ export function openDb(file: string, durability: Durability = 'full'): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('secure_delete = ON');
+  // After each checkpoint the WAL file is cut back to this size, so it cannot grow without bound.
+  sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: fromRoot('drizzle') });
   return db;
@@ -47,17 +52,20 @@ export function pingDb(db: Db): void {
 }
 
 /**
- * Copies the WAL into the database and empties it. Best effort: with another connection busy
- * the WAL cannot be truncated now, and the next sweep tries again.
+ * Copies the WAL into the database and empties it; false when it could not. With another
+ * connection reading, SQLite reports `busy` (it does not throw): the caller keeps a flag and
+ * tries again (see sweep.ts).
  */
-export function truncateWal(db: Db): void {
+export function truncateWal(db: Db): boolean {
   // Never wait for another connection here: on the server this runs on the event loop.
   const busy = db.$client.pragma('busy_timeout', { simple: true }) as number;
   db.$client.pragma('busy_timeout = 0');
   try {
-    db.$client.pragma('wal_checkpoint(TRUNCATE)');
+    const [result] = db.$client.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+    return result !== undefined && result.busy === 0 && result.log <= 0;
   } catch {
-    // SQLITE_BUSY: a writer is active; the next sweep tries again.
+    // SQLITE_BUSY as an error: a writer is active.
+    return false;
   } finally {
     db.$client.pragma(`busy_timeout = ${busy}`);
   }

@@ -140,3 +140,25 @@ export function destroyKeyMaterial(db: Db, id: string, now: number, reason: stri
     return true;
   });
 }
+
+/**
+ * Gives a live pickup a new URL token: one conditional UPDATE, so a pickup that ended (or was
+ * cancelled) a moment ago keeps its old, dead hash. Null when the pickup is not live.
+ */
+export function replaceTokenHash(db: Db, id: string, tokenHash: string, now: number): PickupRow | null {
+  return (
+    db
+      .update(pickups)
+      .set({ tokenHash })
+      .where(
+        and(
+          eq(pickups.id, id),
+          isNull(pickups.cancelledAt),
+          gt(pickups.expiresAt, now),
+          or(isNull(pickups.windowEndsAt), gt(pickups.windowEndsAt, now)),
+        ),
+      )
+      .returning()
+      .get() ?? null
+  );
+}

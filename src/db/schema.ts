@@ -75,11 +75,51 @@ export const throttleClients = sqliteTable(
   (t) => [primaryKey({ columns: [t.pickupId, t.clientKey] })],
 );
 
+/** Failed password attempts per pickup and network (/24 or /48), as a keyed hash, for the pickup's life. */
+export const throttleNetworks = sqliteTable(
+  'throttle_networks',
+  {
+    pickupId: text('pickup_id').notNull(),
+    networkKey: text('network_key').notNull(),
+    failures: integer('failures').notNull(),
+    lastFailureAt: integer('last_failure_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pickupId, t.networkKey] }), index('throttle_networks_last').on(t.lastFailureAt)],
+);
+
 /** The per-pickup guess budget, a token bucket shared by every client. */
 export const throttlePickups = sqliteTable('throttle_pickups', {
   pickupId: text('pickup_id').primaryKey(),
   tokens: integer('tokens_milli').notNull(),
   updatedAt: integer('updated_at').notNull(),
+  /** When staff were last told the bucket drained into its reserve (at most once an hour). */
+  drainedAt: integer('drained_at'),
+});
+
+/**
+ * Files written for a pickup outside the database (letters, outbox mails), so the sweep,
+ * `purge` and `letters-done` can delete them. `host`: files live on the machine that wrote them.
+ */
+export const pickupFiles = sqliteTable(
+  'pickup_files',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    pickupId: text('pickup_id')
+      .notNull()
+      .references(() => pickups.id),
+    kind: text('kind').notNull(),
+    path: text('path').notNull(),
+    host: text('host').notNull(),
+    createdAt: integer('created_at').notNull(),
+    deletedAt: integer('deleted_at'),
+  },
+  (t) => [index('pickup_files_pickup').on(t.pickupId), index('pickup_files_live').on(t.deletedAt)],
+);
+
+/** Chores owed across processes, e.g. a WAL truncation that a busy reader blocked. */
+export const housekeeping = sqliteTable('housekeeping', {
+  name: text('name').primaryKey(),
+  since: integer('since').notNull(),
 });
 
 /**
@@ -112,3 +152,4 @@ export type PickupRow = typeof pickups.$inferSelect;
 export type NewPickupRow = typeof pickups.$inferInsert;
 export type EventRow = typeof events.$inferSelect;
 export type MailRow = typeof mailLog.$inferSelect;
+export type PickupFileRow = typeof pickupFiles.$inferSelect;

@@ -8,6 +8,8 @@ export type NotificationFacts = {
   nameJa: string | null;
   expiresAt: number;
   supportContact: string;
+  /** Sent by `staff reissue-url`: this URL replaces one that no longer works. */
+  replacesEarlierUrl?: boolean;
 };
 
 /** "Your certificate is ready": the URL and the deadline. Never the password or the PIN. */
@@ -18,6 +20,9 @@ export function notificationMail(f: NotificationFacts): ComposedMail {
       `${f.nameJa ?? f.nameRomaji} 様`,
       'お申し込みの電子証明書を発行しました。次の URL を開いて、ダウンロードしてください。',
       { url: f.url },
+      ...(f.replacesEarlierUrl
+        ? ['この URL は、以前お送りした URL に代わるものです。以前の URL はもう使えません。パスワードと PIN は、郵便でお届けしたものがそのまま使えます。']
+        : []),
       `ダウンロード期限: ${formatJst(f.expiresAt, 'ja')}\n` +
         '期限は発行日から 30 日後です。期限までにダウンロードされなかった証明書は受け取れなくなり、改めてお申し込みいただくことになります。',
       'URL を開いたページでは、郵便でお届けする「パスワード送付のお知らせ」の 8 文字を入力します。' +
@@ -31,6 +36,9 @@ export function notificationMail(f: NotificationFacts): ComposedMail {
       `Dear ${f.nameRomaji},`,
       'The certificate you applied for has been issued. Open this address to download it:',
       { url: f.url },
+      ...(f.replacesEarlierUrl
+        ? ['This address replaces the one we sent you before, which no longer works. The password and the PIN you received by post stay the same.']
+        : []),
       `Download by: ${formatJst(f.expiresAt, 'en')}\n` +
         'That is 30 days after issuance. A certificate not downloaded by then can no longer be collected, and a new application is needed.',
       'The page asks for the 8-character password printed in the letter "パスワード送付のお知らせ" that comes by post. ' +

@@ -28,12 +28,24 @@ export function throttleUnit(address: string): string {
   return isIPv6(address) ? `${ipv6Prefix(address, 4)}::/64` : address;
 }
 
+/** The network tier's unit: IPv4 by /24, IPv6 by /48 (what one site or subscriber line is given). */
+export function networkUnit(address: string): string {
+  if (isIPv6(address)) return `${ipv6Prefix(address, 3)}::/48`;
+  const v4 = /^(\d+\.\d+\.\d+)\.\d+$/.exec(address);
+  return v4 ? `${v4[1]}.0/24` : address;
+}
+
 /**
  * A keyed hash: the throttle table never holds an address. The key is derived for this use
  * alone (see throttleKey), never the session-signing key itself.
  */
 export function clientKey(key: Uint8Array, address: string): string {
   return createHmac('sha256', key).update(throttleUnit(address)).digest('hex').slice(0, 32);
+}
+
+/** The network's keyed hash (a distinct label, so a network never collides with a client). */
+export function networkKey(key: Uint8Array, address: string): string {
+  return createHmac('sha256', key).update(`net ${networkUnit(address)}`).digest('hex').slice(0, 32);
 }
 
 /** HKDF from the session secret, so one secret never serves two purposes. */
@@ -59,6 +71,5 @@ function userAgentFamily(ua: string): string {
 
 /** What the support timeline shows: enough to tell "your phone" from "someone else", no more. */
 export function coarseClient(address: string, userAgent: string | undefined): string {
-  const net = isIPv6(address) ? `${ipv6Prefix(address, 3)}::/48` : address.replace(/\.\d+$/, '.0/24');
-  return `${net} ${userAgentFamily(userAgent ?? '')}`;
+  return `${networkUnit(address)} ${userAgentFamily(userAgent ?? '')}`;
 }

@@ -1,30 +1,42 @@
 import { DAY, HOUR, MINUTE } from '../lib/clock.js';
+import { FRESH_NETWORK_GUESSES, takeGuess, type Bucket } from './guess-bucket.js';
+
+export { BUCKET_CAPACITY, FRESH_NETWORK_GUESSES, REFILL_MS, RESERVE, refill, roundedWait, takeGuess, type Bucket } from './guess-bucket.js';
 
 /**
- * Two limits, both kept in SQLite so a restart forgets nothing:
+ * Three limits, all kept in SQLite so a restart forgets nothing, all per pickup:
  *
- * Per client (keyed hash of the address, per pickup): the first FREE_FAILURES failures cost
- * nothing. After that each failure doubles the wait, from one minute up to a one-hour ceiling.
- * Failures older than a day are forgotten; a success clears the client's record.
+ * Per client (keyed hash of the address, IPv6 by /64): the first FREE_FAILURES failures cost
+ * nothing; after that each failure doubles the wait, from one minute up to a one-hour ceiling.
+ * Failures older than a day are forgotten; a success clears the record.
  *
- * Per pickup (all clients together): a token bucket holding BUCKET_CAPACITY guesses that refills
- * one guess every REFILL_MS. In any 24 hours at most CAPACITY + 24h/REFILL = 100 + 900 = 1,000
- * guesses are possible, and the wait for the next guess is never longer than REFILL_MS.
+ * Per network (keyed hash of the IPv4 /24 or IPv6 /48): the same shape with NETWORK_FREE_FAILURES,
+ * so 250 addresses of one /24 are worth one network, not 250 clients. The count lasts the
+ * pickup's life (a success clears it): it also decides whether the network is still fresh.
+ *
+ * Per pickup: the guess bucket (guess-bucket.ts), with its reserve for fresh networks.
  */
 export const FREE_FAILURES = 10;
+export const NETWORK_FREE_FAILURES = 20;
 export const FIRST_DELAY_MS = MINUTE;
 export const MAX_DELAY_MS = HOUR;
 export const FAILURE_MEMORY_MS = DAY;
-export const BUCKET_CAPACITY = 100;
-export const REFILL_MS = 96_000;
 
 export type ClientRecord = { failures: number; lastFailureAt: number };
-export type Bucket = { tokensMilli: number; updatedAt: number };
+export type NetworkRecord = { failures: number; lastFailureAt: number };
 export type Verdict = { allowed: true } | { allowed: false; retryAfterMs: number };
 
+function doublingDelay(failures: number, free: number): number {
+  if (failures <= free) return 0;
+  return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(failures - free - 1, 20));
+}
+
 export function clientDelayMs(failures: number): number {
-  if (failures <= FREE_FAILURES) return 0;
-  return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(failures - FREE_FAILURES - 1, 20));
+  return doublingDelay(failures, FREE_FAILURES);
+}
+
+export function networkDelayMs(failures: number): number {
+  return doublingDelay(failures, NETWORK_FREE_FAILURES);
 }
 
 export function effectiveFailures(record: ClientRecord | null, now: number): number {
@@ -32,31 +44,49 @@ export function effectiveFailures(record: ClientRecord | null, now: number): num
   return record.failures;
 }
 
-export function checkClient(record: ClientRecord | null, now: number): Verdict {
-  const failures = effectiveFailures(record, now);
-  const delay = clientDelayMs(failures);
-  if (delay === 0 || !record) return { allowed: true };
-  const until = record.lastFailureAt + delay;
+function waitVerdict(lastFailureAt: number, delay: number, now: number): Verdict {
+  if (delay === 0) return { allowed: true };
+  const until = lastFailureAt + delay;
   return now >= until ? { allowed: true } : { allowed: false, retryAfterMs: until - now };
 }
 
-const MS_PER_MILLI_TOKEN = REFILL_MS / 1000;
-
-export function refill(bucket: Bucket | null, now: number): Bucket {
-  const full = BUCKET_CAPACITY * 1000;
-  if (!bucket) return { tokensMilli: full, updatedAt: now };
-  const gained = Math.floor(Math.max(0, now - bucket.updatedAt) / MS_PER_MILLI_TOKEN);
-  if (bucket.tokensMilli + gained >= full) return { tokensMilli: full, updatedAt: now };
-  // Advance only by the time actually converted, so frequent calls cannot starve the refill.
-  return { tokensMilli: bucket.tokensMilli + gained, updatedAt: bucket.updatedAt + gained * MS_PER_MILLI_TOKEN };
+export function checkClient(record: ClientRecord | null, now: number): Verdict {
+  if (!record) return { allowed: true };
+  return waitVerdict(record.lastFailureAt, clientDelayMs(effectiveFailures(record, now)), now);
 }
 
-/** Takes one guess from the bucket, or says how long until one is there. */
-export function takeGuess(bucket: Bucket | null, now: number): { verdict: Verdict; bucket: Bucket } {
-  const current = refill(bucket, now);
-  if (current.tokensMilli >= 1000) {
-    return { verdict: { allowed: true }, bucket: { ...current, tokensMilli: current.tokensMilli - 1000 } };
-  }
-  const retryAfterMs = Math.max(1, current.updatedAt + (1000 - current.tokensMilli) * MS_PER_MILLI_TOKEN - now);
-  return { verdict: { allowed: false, retryAfterMs }, bucket: current };
+export function checkNetwork(record: NetworkRecord | null, now: number): Verdict {
+  if (!record) return { allowed: true };
+  return waitVerdict(record.lastFailureAt, networkDelayMs(record.failures), now);
+}
+
+/** A network may use the bucket's reserve while it has spent fewer than three guesses here. */
+export function isFreshNetwork(record: NetworkRecord | null): boolean {
+  return (record?.failures ?? 0) < FRESH_NETWORK_GUESSES;
+}
+
+export type ThrottleState = { client: ClientRecord | null; network: NetworkRecord | null; bucket: Bucket | null };
+
+export type Admission =
+  | { allowed: true; client: ClientRecord; network: NetworkRecord; bucket: Bucket; drained: boolean }
+  | { allowed: false; tier: 'client' | 'network' | 'pickup'; retryAfterMs: number };
+
+/**
+ * One password attempt against the three limits. An admitted attempt is counted as a failure up
+ * front (a success clears it later), so parallel posts cannot slip past while hashes run.
+ */
+export function admit(state: ThrottleState, now: number): Admission {
+  const client = checkClient(state.client, now);
+  if (!client.allowed) return { allowed: false, tier: 'client', retryAfterMs: client.retryAfterMs };
+  const network = checkNetwork(state.network, now);
+  if (!network.allowed) return { allowed: false, tier: 'network', retryAfterMs: network.retryAfterMs };
+  const take = takeGuess(state.bucket, now, isFreshNetwork(state.network));
+  if (!take.allowed) return { allowed: false, tier: 'pickup', retryAfterMs: take.retryAfterMs };
+  return {
+    allowed: true,
+    client: { failures: effectiveFailures(state.client, now) + 1, lastFailureAt: now },
+    network: { failures: (state.network?.failures ?? 0) + 1, lastFailureAt: now },
+    bucket: take.bucket,
+    drained: take.drained,
+  };
 }

@@ -5,10 +5,6 @@ import { renderPasswordLetter, renderPinLetter, type LetterFacts } from './lette
 
 export type WrittenLetters = { passwordFile: string; pinFile: string };
 
-export function defaultLettersDir(dataDir: string): string {
-  return path.join(dataDir, 'letters');
-}
-
 /** Created, never overwritten, 0600 whatever the umask: the file holds a secret. */
 const writeSecretHtml = createPrivateFile;
 

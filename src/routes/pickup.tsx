@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Deps } from '../deps.js';
-import { clientKey, coarseClient, throttleKey } from '../pickup/client-identity.js';
+import { clientKey, coarseClient, networkKey, throttleKey } from '../pickup/client-identity.js';
+import { cookieValues } from '../http/cookies.js';
 import type { AppEnv } from '../http/env.js';
 import {
   deadResponse,
@@ -42,8 +43,12 @@ export function pickupRoutes(deps: Deps) {
     return coarseClient(c.get('client'), c.req.header('user-agent'));
   }
 
+  /** Any one valid session among the cookies of our name will do: a planted one cannot block. */
   async function hasSession(c: C, pickupId: string, now: number): Promise<boolean> {
-    return verifySession(deps.sessionKey, getCookie(c, cookieName), pickupId, now);
+    for (const jwt of cookieValues(c.req.header('cookie'), cookieName)) {
+      if (await verifySession(deps.sessionKey, jwt, pickupId, now)) return true;
+    }
+    return false;
   }
 
   app.get('/d/:token', async (c) => {
@@ -62,8 +67,9 @@ export function pickupRoutes(deps: Deps) {
     const t = c.get('t');
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const raw = typeof form.password === 'string' ? form.password : '';
-    const key = clientKey(throttleSecret, c.get('client'));
-    const outcome = await checkPassword(deps, found.pickup, raw, key, coarse(c), now);
+    const address = c.get('client');
+    const who = { client: clientKey(throttleSecret, address), network: networkKey(throttleSecret, address) };
+    const outcome = await checkPassword(deps, found.pickup, raw, who, coarse(c), now);
     switch (outcome.kind) {
       case 'ok': {
         const jwt = await issueSession(deps.sessionKey, found.pickup.id, now);

@@ -8,6 +8,7 @@ import type { Mailer } from '../mail/transport.js';
 import type { Mailing } from '../pki/profiles.js';
 import type { IssuedPickup } from './create-pickup.js';
 import { sendNotification, type MailOutcome } from './mail-delivery.js';
+import { trackFile } from './pickup-files.js';
 
 export type LettersOutcome = ({ status: 'written' } & WrittenLetters) | { status: 'failed'; error: string } | { status: 'skipped' };
 export type Delivery = { letters: LettersOutcome; mail: MailOutcome };
@@ -36,7 +37,13 @@ export async function deliverIssued(deps: Deps, mailer: Mailer, issued: IssuedPi
   if (lettersDir !== null) {
     try {
       const written = await writeLetters(lettersDir, letterFacts(deps, pickup), issued);
-      addEvent(deps.db, pickup.id, deps.clock(), 'letters-written', { dir: lettersDir });
+      const now = deps.clock();
+      // On record, so `letters-done`, the sweep and `purge` can delete them.
+      deps.db.transaction(() => {
+        trackFile(deps, pickup.id, 'letter', written.passwordFile, now);
+        trackFile(deps, pickup.id, 'letter', written.pinFile, now);
+        addEvent(deps.db, pickup.id, now, 'letters-written', { dir: lettersDir });
+      });
       letters = { status: 'written', ...written };
     } catch (err) {
       letters = { status: 'failed', error: (err as Error).message };

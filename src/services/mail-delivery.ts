@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { claimMail, dropMail, reclaimMail, recordMailFailed, recordMailSent, type MailKind } from '../db/mail-log.js';
+import { claimMail, dropMail, reclaimMail, rearmNotification, recordMailFailed, recordMailSent, type MailKind } from '../db/mail-log.js';
+import { lastEventAt } from '../db/events.js';
 import { findPickupById } from '../db/pickups.js';
 import type { MailRow, PickupRow } from '../db/schema.js';
 import type { Deps } from '../deps.js';
@@ -9,6 +10,7 @@ import { notificationMail } from '../mail/notification.js';
 import { reminderMail } from '../mail/reminder.js';
 import type { Mailer } from '../mail/transport.js';
 import { pickupState } from '../pickup/state.js';
+import { trackFile } from './pickup-files.js';
 
 export type MailOutcome =
   | { status: 'sent'; to: string; file: string | null }
@@ -34,7 +36,10 @@ async function deliver(deps: Deps, mailer: Mailer, row: MailRow, pickup: PickupR
   const detail = { mail: row.kind, to: row.recipient, attempt: row.attempts + 1 };
   try {
     const sent = await mailer.send({ ...composed, to: row.recipient, date: deps.clock(), label: `${row.kind}-${pickup.serial}` });
-    recordMailSent(deps.db, row, deps.clock(), sent.file ? { ...detail, file: path.basename(sent.file) } : detail);
+    const now = deps.clock();
+    recordMailSent(deps.db, row, now, sent.file ? { ...detail, file: path.basename(sent.file) } : detail);
+    // An outbox file holds the URL: on record, so it is deleted when the pickup ends.
+    if (sent.file) trackFile(deps, row.pickupId, 'outbox', sent.file, now);
     return { status: 'sent', to: row.recipient, file: sent.file };
   } catch (err) {
     const error = oneLine(err);
@@ -43,9 +48,11 @@ async function deliver(deps: Deps, mailer: Mailer, row: MailRow, pickup: PickupR
   }
 }
 
-function compose(deps: Deps, kind: MailKind, pickup: PickupRow, url: string | null): ComposedMail {
+function compose(deps: Deps, kind: MailKind, pickup: PickupRow, url: string | null, replacesEarlierUrl = false): ComposedMail {
   const who = { serial: pickup.serial, nameRomaji: pickup.subjectName, nameJa: pickup.subjectNameJa, supportContact: deps.config.supportContact };
-  return kind === 'notification' ? notificationMail({ ...who, url: url!, expiresAt: pickup.expiresAt }) : reminderMail({ ...who, notAfter: pickup.certNotAfter });
+  return kind === 'notification'
+    ? notificationMail({ ...who, url: url!, expiresAt: pickup.expiresAt, replacesEarlierUrl })
+    : reminderMail({ ...who, notAfter: pickup.certNotAfter });
 }
 
 /**
@@ -58,6 +65,17 @@ export async function sendNotification(deps: Deps, mailer: Mailer, pickup: Picku
   const row = claimMail(deps.db, { pickupId: pickup.id, kind: 'notification', recipient: pickup.email, sealedUrl, now: deps.clock() });
   if (!row) return { status: 'already' };
   return deliver(deps, mailer, row, pickup, compose(deps, 'notification', pickup, url));
+}
+
+/**
+ * The notification again, for a new URL (`staff reissue-url`). It takes over the pickup's
+ * notification slot, so a failure is retried by `mail --retry` with the new URL.
+ */
+export async function sendReissuedUrl(deps: Deps, mailer: Mailer, pickup: PickupRow, url: string): Promise<MailOutcome> {
+  if (!pickup.email) return { status: 'no-address' };
+  const sealedUrl = await deps.sealer.seal(new Uint8Array(Buffer.from(url, 'utf8')), { purpose: URL_PURPOSE, id: pickup.id });
+  const row = rearmNotification(deps.db, { pickupId: pickup.id, recipient: pickup.email, sealedUrl, now: deps.clock() });
+  return deliver(deps, mailer, row, pickup, compose(deps, 'notification', pickup, url, true));
 }
 
 /** The expiry reminder, at most once per certificate. */
@@ -92,5 +110,7 @@ export async function retryMail(deps: Deps, mailer: Mailer, failed: MailRow): Pr
     return { status: 'dropped', reason: reason ?? 'dropped' };
   }
   const url = row.kind === 'notification' ? Buffer.from(await deps.sealer.open(row.sealedUrl!, { purpose: URL_PURPOSE, id: pickup.id })).toString('utf8') : null;
-  return deliver(deps, mailer, row, pickup, compose(deps, row.kind as MailKind, pickup, url));
+  // A retried notification after `reissue-url` still says that it replaces the earlier URL.
+  const reissued = row.kind === 'notification' && lastEventAt(deps.db, pickup.id, 'url-reissued') !== null;
+  return deliver(deps, mailer, row, pickup, compose(deps, row.kind as MailKind, pickup, url, reissued));
 }

@@ -1,7 +1,7 @@
 import { addEvent, lastEventAt } from '../db/events.js';
 import { findPickupById, findPickupByTokenHash, findSealedFile, markFirstDownload, startWindow } from '../db/pickups.js';
 import type { PickupRow } from '../db/schema.js';
-import { admitAttempt, clearClient } from '../db/throttle.js';
+import { admitAttempt, clearGuesser, type Guesser } from '../db/throttle.js';
 import type { Deps } from '../deps.js';
 import { isEventDue } from '../pickup/event-rate.js';
 import { CODE_LENGTH, isCodeCharacter, normalizeCodeInput } from '../pickup/secret-code.js';
@@ -25,13 +25,23 @@ export function lookupPickup(deps: Deps, rawToken: string, now: number): Lookup 
   return { kind: 'found', token: checked.token, pickup, state: pickupState(pickup, now), logId: tokenLogId(tokenHash) };
 }
 
-/** Page views and throttled guesses go on the timeline at most once a minute (see event-rate.ts). */
+/** Page views, throttled guesses and repeat downloads go on the timeline at most once a minute (see event-rate.ts). */
 function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: EventDetails[K]): void {
   if (isEventDue(lastEventAt(deps.db, pickupId, kind), now)) addEvent(deps.db, pickupId, now, kind, detail);
 }
 
 export function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: string): void {
   addRateLimitedEvent(deps, pickup.id, now, 'page-view', { client });
+}
+
+/**
+ * The shared guess budget just ran down to its reserve: nobody honest gets near that, so staff
+ * hear of it three ways (timeline, a warn line, the metrics counter) and can reissue the URL.
+ */
+function reportDrained(deps: Deps, pickup: PickupRow, now: number, client: string): void {
+  addEvent(deps.db, pickup.id, now, 'guess-budget-drained', { client });
+  deps.metrics.guessBudgetDrained.inc();
+  deps.log.warn({ pickup: pickup.serial }, 'guess budget drained: someone holding the URL is guessing; consider staff reissue-url');
 }
 
 export type PasswordOutcome =
@@ -51,7 +61,7 @@ export async function checkPassword(
   deps: Deps,
   pickup: PickupRow,
   rawInput: string,
-  clientKey: string,
+  who: Guesser,
   client: string,
   now: number,
 ): Promise<PasswordOutcome> {
@@ -59,17 +69,18 @@ export async function checkPassword(
   if (input.length === 0) return { kind: 'empty' };
   if ([...input].length !== CODE_LENGTH) return { kind: 'length', length: [...input].length };
   if (![...input].every(isCodeCharacter)) return { kind: 'chars' };
-  // Refuse before spending a guess when no hasher slot is free; admitAttempt is synchronous, so
-  // nothing can take the slot between this check and the verify call below.
-  if (deps.hasher.queued >= deps.hasher.queueLimit) return { kind: 'busy', retryAfterSeconds: 2 };
-  const verdict = admitAttempt(deps.db, pickup.id, clientKey, now);
+  // Refuse before spending a guess when this pickup has no room in the hasher queue; admitAttempt
+  // is synchronous, so nothing can take the room between this check and the verify call below.
+  if (!deps.hasher.canAccept(pickup.id)) return { kind: 'busy', retryAfterSeconds: 2 };
+  const verdict = admitAttempt(deps.db, pickup.id, who, now);
   if (!verdict.allowed) {
-    addRateLimitedEvent(deps, pickup.id, now, 'throttled', { client, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
+    addRateLimitedEvent(deps, pickup.id, now, 'throttled', { client, tier: verdict.tier, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
     return { kind: 'throttled', retryAfterMs: verdict.retryAfterMs };
   }
+  if (verdict.drainedAlert) reportDrained(deps, pickup, now, client);
   let ok: boolean;
   try {
-    ok = await deps.hasher.verify(pickup.passwordHash, input);
+    ok = await deps.hasher.verify(pickup.passwordHash, input, pickup.id);
   } catch (err) {
     if (err instanceof HasherBusyError) return { kind: 'busy', retryAfterSeconds: err.retryAfterSeconds };
     throw err;
@@ -79,7 +90,7 @@ export async function checkPassword(
     return { kind: 'wrong' };
   }
   deps.db.transaction(() => {
-    clearClient(deps.db, pickup.id, clientKey);
+    clearGuesser(deps.db, pickup.id, who);
     addEvent(deps.db, pickup.id, now, 'password-ok', { client });
   });
   return { kind: 'ok' };
@@ -108,7 +119,7 @@ export async function downloadP12(deps: Deps, pickup: PickupRow, client: string,
   const bytes = await deps.sealer.open(sealed.jwe, { purpose: 'p12', id: current.id });
   deps.db.transaction(() => {
     if (current.firstDownloadAt === null) markFirstDownload(deps.db, current.id, now);
-    addEvent(deps.db, current.id, now, 'downloaded', { client, bytes: bytes.length });
+    addRateLimitedEvent(deps, current.id, now, 'downloaded', { client, bytes: bytes.length });
   });
   return { kind: 'file', bytes, pickup: current };
 }

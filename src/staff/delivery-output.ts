@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { defaultLettersDir } from '../postal/write-letters.js';
+import { isInside, type Config } from '../config.js';
 import type { Delivery } from '../services/deliver-issued.js';
 import type { MailOutcome } from '../services/mail-delivery.js';
-import type { ParsedArgs } from './context.js';
+import { UsageError, type ParsedArgs } from './context.js';
 
 export const letterOptions = {
   'letters-dir': { type: 'string' as const },
@@ -11,11 +11,20 @@ export const letterOptions = {
 
 export const LETTERS_WARNING = 'The letters hold the password and the PIN: print them, then delete the files.';
 
-/** `--no-letters`: none; `--letters-dir DIR`: there; otherwise DATA_DIR/letters. */
-export function lettersDirOption(args: ParsedArgs, dataDir: string): string | null {
+/**
+ * `--no-letters`: none; `--letters-dir DIR`: there; otherwise LETTERS_DIR. With neither, the
+ * command refuses before it issues anything: the letters hold the password and the PIN, and no
+ * folder is a safe guess (DATA_DIR least of all: its backups would carry all three secrets).
+ */
+export function lettersDirOption(args: ParsedArgs, config: Pick<Config, 'dataDir' | 'lettersDir'>): string | null {
   if (args.values['no-letters'] === true) return null;
-  const dir = args.values['letters-dir'];
-  return typeof dir === 'string' ? path.resolve(dir) : defaultLettersDir(dataDir);
+  const given = args.values['letters-dir'];
+  const dir = typeof given === 'string' ? path.resolve(given) : config.lettersDir;
+  if (dir === null) {
+    throw new UsageError('say where the letters go: --letters-dir DIR or LETTERS_DIR=DIR (a folder on the staff machine, outside DATA_DIR), or --no-letters');
+  }
+  if (isInside(dir, config.dataDir)) throw new UsageError(`--letters-dir ${dir} is inside DATA_DIR (${config.dataDir}): choose a folder outside it`);
+  return dir;
 }
 
 export function mailText(mail: MailOutcome): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientKey, coarseClient, ipv6Groups, throttleKey, throttleUnit } from '../../src/pickup/client-identity.js';
+import { clientKey, coarseClient, ipv6Groups, networkKey, networkUnit, throttleKey, throttleUnit } from '../../src/pickup/client-identity.js';
 
 const key = throttleKey(new Uint8Array(32).fill(3));
 
@@ -22,6 +22,17 @@ describe('client identity for the throttle and the timeline', () => {
   it('keys IPv4 addresses one by one', () => {
     expect(clientKey(key, '203.0.113.7')).not.toBe(clientKey(key, '203.0.113.8'));
     expect(clientKey(key, '203.0.113.7')).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('puts an IPv4 /24 and an IPv6 /48 under one network key, and their neighbours apart', () => {
+    expect(networkUnit('203.0.113.7')).toBe('203.0.113.0/24');
+    expect(networkUnit('2001:db8:aa:ffff::1')).toBe('2001:db8:aa::/48');
+    expect(networkKey(key, '203.0.113.7')).toBe(networkKey(key, '203.0.113.250'));
+    expect(networkKey(key, '203.0.113.7')).not.toBe(networkKey(key, '203.0.114.7'));
+    expect(networkKey(key, '2001:db8:aa:1::1')).toBe(networkKey(key, '2001:DB8:AA:FFFF::9'));
+    expect(networkKey(key, '2001:db8:aa::1')).not.toBe(networkKey(key, '2001:db8:ab::1'));
+    // A network never shares a key with a client, even where the units could coincide.
+    expect(networkKey(key, '203.0.113.7')).not.toBe(clientKey(key, '203.0.113.7'));
   });
 
   it('derives the throttle key from, but never equal to, the session key', () => {

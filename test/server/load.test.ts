@@ -50,7 +50,8 @@ describe('Download race', () => {
 
     const kinds = t.deps.db.select().from(events).where(eq(events.pickupId, p.id)).all().map((e) => e.kind);
     expect(kinds.filter((k) => k === 'window-started')).toHaveLength(1);
-    expect(kinds.filter((k) => k === 'downloaded')).toHaveLength(50);
+    // 50 presses in the same minute leave one `downloaded` row: the timeline is bounded like page views.
+    expect(kinds.filter((k) => k === 'downloaded')).toHaveLength(1);
     expect(t.deps.db.select().from(pickups).where(eq(pickups.id, p.id)).get()!.windowStartedAt).toBe(t.clock());
   });
 });
@@ -65,15 +66,15 @@ describe('password flood', () => {
   });
 
   it('more password posts than the queue holds: some 503 at once, no other 5xx, /healthz answers meanwhile', async () => {
-    // One argon2 at a time and four waiting; every post from its own address (behind a named
-    // proxy) so the per-client throttle does not absorb the flood before the queue does.
+    // One argon2 at a time and four waiting; every post from its own /24 (behind a named proxy) so
+    // neither the client nor the network throttle absorbs the flood before the queue does.
     await start({ config: testConfig({ TRUST_PROXY: '127.0.0.1' }), hasherConcurrency: 1, queueLimit: 4 });
     const p = await issueTestPickup(t.deps);
     const finished: Array<{ status: number; retryAfter: string | null }> = [];
     let floodDone = false;
     const flood = Promise.all(
       Array.from({ length: 40 }, async (_, i) => {
-        const res = await formPost(pathOf(p.url), 'password=ABCDEFGH', { 'X-Forwarded-For': `198.51.100.${i + 1}` });
+        const res = await formPost(pathOf(p.url), 'password=ABCDEFGH', { 'X-Forwarded-For': `198.51.${i + 1}.7` });
         await res.arrayBuffer();
         finished.push({ status: res.status, retryAfter: res.headers.get('retry-after') });
       }),

@@ -76,10 +76,11 @@ describe('staff import, status, cancel', () => {
     run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-out', 'leaf.pem', '-days', '30']);
     const notBefore = Date.parse(execFileSync('openssl', ['x509', '-in', path.join(dir, 'leaf.pem'), '-noout', '-startdate']).toString().split('=')[1]!);
     t.clock.set(notBefore + 1000);
-    const r = await staff(['import', '--key', path.join(dir, 'leaf.key'), '--cert', path.join(dir, 'leaf.pem'), '--chain', path.join(dir, 'ca.pem'), '--json']);
+    const r = await staff(['import', '--key', path.join(dir, 'leaf.key'), '--cert', path.join(dir, 'leaf.pem'), '--chain', path.join(dir, 'ca.pem'), '--letters-dir', path.join(dir, 'letters'), '--json']);
     expect(r.stderr).toBe('');
     const j = JSON.parse(r.stdout);
     expect(Date.parse(j.issuedAt)).toBe(notBefore);
+    expect(fs.readFileSync(j.letters.pin, 'utf8')).toContain(j.pin);
     const login = await t.http().post(pathOf(j.url)).set('Origin', ORIGIN).type('form').send({ password: j.password });
     const file = await t.http().post(`${pathOf(j.url)}/download`).set('Origin', ORIGIN).set('Cookie', cookieFrom(login)).type('form').send({})
       .buffer(true).parse(binaryBody);

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { events, pickups } from '../../src/db/schema.js';
 import { letterAddressees } from '../../src/postal/addressing.js';
-import { makeTestApp, type TestApp } from '../helpers.js';
+import { makeTestApp, testConfig, type TestApp } from '../helpers.js';
 import { staff, tmpDir } from './support.js';
 
 let t: TestApp;
@@ -94,15 +94,35 @@ describe('letters at issuance', () => {
     expect(run.stdout).toContain('print them, then delete the files');
   });
 
-  it('--no-letters writes none; the default folder is DATA_DIR/letters', async () => {
+  it('--no-letters writes none; with no folder named at all, nothing is issued', async () => {
     t = makeTestApp();
     const none = await staff(t, [...subscriberArgs, '--application-code', 'NL-1', '--no-letters', '--json']);
     expect(none.lines[0]!.letters).toBeNull();
     const row = t.deps.db.select().from(pickups).where(eq(pickups.serial, String(none.lines[0]!.serial))).get()!;
     expect(t.deps.db.select().from(events).where(eq(events.pickupId, row.id)).all().map((e) => e.kind)).not.toContain('letters-written');
 
-    const dflt = await staff(t, [...subscriberArgs, '--application-code', 'NL-2', '--json']);
-    expect(path.dirname(String((dflt.lines[0]!.letters as { pin: string }).pin))).toBe(path.join(t.deps.config.dataDir, 'letters'));
+    const unnamed = await staff(t, [...subscriberArgs, '--application-code', 'NL-2', '--json']);
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.stderr).toBe('staff issue: say where the letters go: --letters-dir DIR or LETTERS_DIR=DIR (a folder on the staff machine, outside DATA_DIR), or --no-letters\n');
+    expect(unnamed.stdout).toBe('');
+    expect(t.deps.db.select().from(pickups).all()).toHaveLength(1);
+    expect(fs.existsSync(path.join(t.deps.config.dataDir, 'letters'))).toBe(false);
+  });
+
+  it('LETTERS_DIR is the default folder; a folder inside DATA_DIR is refused, by flag or by setting', async () => {
+    const dir = tmpDir();
+    t = makeTestApp({ config: testConfig({ LETTERS_DIR: dir }) });
+    const run = await staff(t, [...subscriberArgs, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(path.dirname(String((run.lines[0]!.letters as { pin: string }).pin))).toBe(dir);
+
+    const inside = path.join(t.deps.config.dataDir, 'letters');
+    const refused = await staff(t, [...subscriberArgs, '--application-code', 'IN-1', '--letters-dir', inside]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`--letters-dir ${inside} is inside DATA_DIR`);
+    expect(t.deps.db.select().from(pickups).all()).toHaveLength(1);
+    expect(() => testConfig({ LETTERS_DIR: t.deps.config.dataDir })).toThrow('LETTERS_DIR must be outside DATA_DIR');
+    expect(() => testConfig({ LETTERS_DIR: inside })).toThrow('LETTERS_DIR must be outside DATA_DIR');
   });
 
   it('a letter that cannot be written is reported loudly, exit 3, and the pickup stays', async () => {

@@ -37,8 +37,11 @@ describe('status', () => {
     expect((await post(`${page}/download`, {}, cookieFrom(login))).status).toBe(200);
     t.clock.advance(HOUR + MINUTE);
     const purge = await staff(t, ['purge', '--json']);
-    expect(purge.lines).toEqual([{ destroyed: [{ serial: p.serial, reason: 'downloaded' }] }]);
-    expect((await staff(t, ['purge', '--json'])).lines).toEqual([{ destroyed: [] }]);
+    // The outbox copy of the notification (it names the URL) goes with the key material.
+    expect(purge.lines).toEqual([
+      { destroyed: [{ serial: p.serial, reason: 'downloaded' }], filesDeleted: [expect.stringMatching(/\/outbox\/[^/]+\.eml$/)], filesFailed: [], walClean: true },
+    ]);
+    expect((await staff(t, ['purge', '--json'])).lines).toEqual([{ destroyed: [], filesDeleted: [], filesFailed: [], walClean: true }]);
     t.clock.advance(MINUTE);
     expect((await staff(t, ['cancel', String(p.serial), '--reason', 'subscriber reported a lost laptop'])).code).toBe(0);
 
@@ -57,6 +60,7 @@ describe('status', () => {
       'window-started',
       'downloaded',
       'key-destroyed',
+      'files-deleted',
       'cancelled',
     ]);
     const at = timeline.map((e) => Date.parse(e.at));
@@ -105,7 +109,7 @@ describe('list', () => {
     expect((await staff(t, ['list', '--state', 'expired', '--json'])).lines).toEqual([]);
 
     const text = await staff(t, ['list']);
-    expect(text.stdout.split('\n')[0]).toMatch(/^serial +state +created \(JST\) +download until +application +mail +name$/);
+    expect(text.stdout.split('\n')[0]).toMatch(/^serial +state +created \(JST\) +download until +application +mail +alert +name$/);
     expect(text.stdout).toContain('2026-11-26 10:00  2026-12-26 10:00  L-1');
     expect(text.stdout).toContain('2 pickup(s)');
 

@@ -54,7 +54,7 @@ export const importCommand: Command = {
     if (typeof args.values.batch === 'string') {
       const stray = Object.keys(args.values).filter((k) => !BATCH_FLAGS.has(k));
       if (stray.length > 0) throw new UsageError(`--batch reads the keys and certificates from the manifest: drop --${stray.join(', --')}`);
-      const lettersDir = lettersDirOption(args, ctx.deps().config.dataDir);
+      const lettersDir = lettersDirOption(args, ctx.deps().config);
       return runImportBatch(ctx, { file: args.values.batch, p12Profile: profile, lettersDir, json: args.values.json === true });
     }
     const source = {
@@ -64,6 +64,7 @@ export const importCommand: Command = {
       issuedAt: typeof args.values['issued-at'] === 'string' ? args.values['issued-at'] : null,
     };
     const deps = ctx.deps();
+    const lettersDir = lettersDirOption(args, deps.config);
     const now = deps.clock();
     let checkedImport: CheckedImport;
     try {
@@ -91,7 +92,7 @@ export const importCommand: Command = {
 
     const issued = await importPickup(deps, checkedImport, { email: email ?? null, nameJa: nameJa ?? null, mailing, p12Profile: profile });
     return finishIssue(ctx, deps, issued, {
-      lettersDir: lettersDirOption(args, deps.config.dataDir),
+      lettersDir,
       json: args.values.json === true,
       name: checkedImport.name,
       extra: { type: 'imported' },

@@ -44,7 +44,7 @@ export const issue: Command = {
     if (typeof args.values.batch === 'string') {
       const stray = Object.keys(args.values).filter((k) => !BATCH_FLAGS.has(k));
       if (stray.length > 0) throw new UsageError(`--batch reads the subscribers from the file: drop --${stray.join(', --')}`);
-      const lettersDir = lettersDirOption(args, ctx.deps().config.dataDir);
+      const lettersDir = lettersDirOption(args, ctx.deps().config);
       return runBatch(ctx, { file: args.values.batch, p12Profile: profile, lettersDir, json: args.values.json === true });
     }
     const input = subscriberInput(args);
@@ -57,7 +57,7 @@ export const issue: Command = {
       return 1;
     }
     const { subscriber, mailing } = checked;
-    const lettersDir = lettersDirOption(args, deps.config.dataDir);
+    const lettersDir = lettersDirOption(args, deps.config);
     if (lettersDir !== null) for (const w of mailingWarnings(mailing)) ctx.stderr(`staff issue: warning: ${w}\n`);
     const issued = await issueNewPickup(deps, ctx.issuingCa(), subscriber, {
       p12Profile: profile,

@@ -1,5 +1,5 @@
 import { listPickupsCreatedSince } from '../../db/pickup-lists.js';
-import { downloadDeadline, pickupState, type PickupState } from '../../pickup/state.js';
+import { downloadDeadline, isLive, pickupState, type PickupState } from '../../pickup/state.js';
 import { printJson, UsageError, type Command } from '../context.js';
 import { jstIso } from '../../i18n/format.js';
 
@@ -21,6 +21,12 @@ function jst(ms: number): string {
   return jstIso(ms).slice(0, 16).replace('T', ' ');
 }
 
+/** A live pickup whose guess budget drained is under attack; an ended one only has a history. */
+function alertText(drainedAt: number | null, state: PickupState): string {
+  if (drainedAt === null) return '-';
+  return isLive(state) ? `GUESSING ${jst(drainedAt)}` : `drained ${jst(drainedAt)}`;
+}
+
 export const list: Command = {
   name: 'list',
   summary: 'List pickups (oldest first) with state, deadline and mail status; filter by state and creation date.',
@@ -36,7 +42,7 @@ export const list: Command = {
       .map((r) => ({ ...r, state: pickupState(r.pickup, now) }))
       .filter((r) => state === undefined || r.state === state);
     if (args.values.json) {
-      for (const { pickup: p, state: s, notification } of rows) {
+      for (const { pickup: p, state: s, notification, guessingDrainedAt } of rows) {
         printJson(ctx, {
           serial: p.serial,
           applicationCode: p.applicationCode,
@@ -48,17 +54,29 @@ export const list: Command = {
           createdAt: new Date(p.createdAt).toISOString(),
           downloadDeadline: new Date(downloadDeadline(p)).toISOString(),
           keyDestroyed: p.keyDestroyedAt !== null,
+          guessingDrainedAt: guessingDrainedAt === null ? null : new Date(guessingDrainedAt).toISOString(),
         });
       }
       return 0;
     }
     const table = [
-      ['serial', 'state', 'created (JST)', 'download until', 'application', 'mail', 'name'],
-      ...rows.map(({ pickup: p, state: s, notification }) => [p.serial, s, jst(p.createdAt), jst(downloadDeadline(p)), p.applicationCode ?? '-', notification ?? (p.email ? '-' : 'no address'), p.subjectNameJa ?? p.subjectName]),
+      ['serial', 'state', 'created (JST)', 'download until', 'application', 'mail', 'alert', 'name'],
+      ...rows.map(({ pickup: p, state: s, notification, guessingDrainedAt }) => [
+        p.serial,
+        s,
+        jst(p.createdAt),
+        jst(downloadDeadline(p)),
+        p.applicationCode ?? '-',
+        notification ?? (p.email ? '-' : 'no address'),
+        alertText(guessingDrainedAt, s),
+        p.subjectNameJa ?? p.subjectName,
+      ]),
     ];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
     const lines = table.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
-    ctx.stdout(`${lines.join('\n')}\n${rows.length} pickup(s)\n`);
+    const flagged = rows.filter((r) => r.guessingDrainedAt !== null && isLive(r.state)).length;
+    const advice = flagged > 0 ? `${flagged} live pickup(s) flagged GUESSING: someone holding the URL drained its guess budget; see status, then reissue-url or cancel\n` : '';
+    ctx.stdout(`${lines.join('\n')}\n${rows.length} pickup(s)\n${advice}`);
     return 0;
   },
 };

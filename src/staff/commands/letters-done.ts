@@ -1,0 +1,42 @@
+import { countKeptFilesElsewhere, listKeptFiles } from '../../db/pickup-files.js';
+import { findPickupById } from '../../db/pickups.js';
+import { deleteTrackedFiles, thisHost } from '../../services/pickup-files.js';
+import { printJson, UsageError, type Command } from '../context.js';
+import { resolveReference } from '../reference.js';
+
+export const lettersDone: Command = {
+  name: 'letters-done',
+  summary: 'Delete the letter files of pickups whose letters are printed (or of all of them).',
+  usage: 'letters-done <serial or application code>... | --all-printed [--json]',
+  options: { 'all-printed': { type: 'boolean' }, json: { type: 'boolean' } },
+  allowPositionals: true,
+  async run(ctx, args) {
+    const all = args.values['all-printed'] === true;
+    if (all === args.positionals.length > 0) {
+      throw new UsageError('name the pickups whose letters are printed (letters-done <serial>...), or say --all-printed');
+    }
+    const deps = ctx.deps();
+    const ids = all ? null : args.positionals.map((ref) => resolveReference(deps.db, ref).id);
+    const host = thisHost();
+    const now = deps.clock();
+    const result = deleteTrackedFiles(deps, listKeptFiles(deps.db, host, ids, ['letter']), now, 'printed (letters-done)');
+    const elsewhere = countKeptFilesElsewhere(deps.db, host, ids, ['letter']);
+    const serial = (pickupId: string) => findPickupById(deps.db, pickupId)?.serial ?? pickupId;
+    if (args.values.json) {
+      printJson(ctx, {
+        deleted: result.deleted.map((f) => ({ serial: serial(f.pickupId), file: f.path })),
+        failed: result.failed.map(({ file, error }) => ({ serial: serial(file.pickupId), file: file.path, error })),
+        onOtherHosts: elsewhere,
+      });
+    } else {
+      const lines = [
+        ...result.deleted.map((f) => `deleted ${f.path}`),
+        ...result.failed.map(({ file, error }) => `NOT DELETED ${file.path}: ${error}`),
+        result.deleted.length === 0 && result.failed.length === 0 ? 'No letter files on record here: nothing to delete.' : `${result.deleted.length} letter file(s) deleted.`,
+        ...(elsewhere > 0 ? [`${elsewhere} letter file(s) were written on another machine: run letters-done there.`] : []),
+      ];
+      ctx.stdout(lines.join('\n') + '\n');
+    }
+    return result.failed.length > 0 ? 1 : 0;
+  },
+};
