@@ -54,7 +54,7 @@ export const importCommand: Command = {
     if (typeof args.values.batch === 'string') {
       const stray = Object.keys(args.values).filter((k) => !BATCH_FLAGS.has(k));
       if (stray.length > 0) throw new UsageError(`--batch reads the keys and certificates from the manifest: drop --${stray.join(', --')}`);
-      const lettersDir = lettersDirOption(args, ctx.deps().config.dataDir);
+      const lettersDir = lettersDirOption(args, ctx.deps().config);
       return runImportBatch(ctx, { file: args.values.batch, p12Profile: profile, lettersDir, json: args.values.json === true });
     }
     const source = {
