@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One real PostgreSQL for every test file that needs it (test/pg/cluster.ts).
+    globalSetup: ['test/pg/global-setup.ts'],
   },
 });

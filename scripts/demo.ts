@@ -7,7 +7,7 @@ import { openIssuingCa } from '../src/services/ca-issuer.js';
 
 /** `npm run demo`: the portal on its embedded defaults, and one sample pickup to try it with. */
 async function demo() {
-  const { deps } = serve(process.env);
+  const { deps } = await serve(process.env);
   const checked = validateSubscriber(
     { type: 'basic', nameRomaji: 'YAMADA TARO', email: 'taro@example.jp' },
     subscriberRules(deps),

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { loadConfig } from '../src/config.js';
 import { openDb } from '../src/db/open.js';
-import { cancelPickup, findPickupById } from '../src/db/pickups.js';
+import { SqliteStore } from '../src/db/sqlite-store.js';
 import { assembleDeps } from '../src/deps.js';
 import { manualClock } from '../src/lib/clock.js';
 import { seededRandom } from '../src/lib/random.js';
@@ -187,7 +187,7 @@ async function setUp(dataDir: string, seed: number) {
   });
   const clock = manualClock(NOW);
   const random = seededRandom(seed);
-  const deps = assembleDeps({ db: openDb(':memory:'), config, secrets: loadSecrets(config, NOW, random), log: createLogger('info', sink), clock, random });
+  const deps = assembleDeps({ store: new SqliteStore(openDb(':memory:')), config, secrets: loadSecrets(config, NOW, random), log: createLogger('info', sink), clock, random });
   const ca = openIssuingCa(deps);
   const issue = async (nameRomaji: string): Promise<IssuedPickup> => {
     const checked = validateSubscriber({ nameRomaji }, { now: deps.clock() });
@@ -195,8 +195,8 @@ async function setUp(dataDir: string, seed: number) {
     return issueNewPickup(deps, ca, checked.subscriber, { p12Profile: 'compat', applicationCode: null, mailing: null });
   };
   const [pending, open, cancelled] = [await issue('YAMADA TARO'), await issue('SATO HANAKO'), await issue('SUZUKI ICHIRO')];
-  await downloadP12(deps, findPickupById(deps.db, open.id)!, 'fuzz', NOW);
-  cancelPickup(deps.db, cancelled.id, NOW, 'fuzz');
+  await downloadP12(deps, (await deps.store.findPickupById(open.id))!, 'fuzz', NOW);
+  await deps.store.cancelPickup(cancelled.id, NOW, 'fuzz');
   const cookies = await Promise.all([pending, open].map(async (p) => `${sessionCookieName(false)}=${await issueSession(deps.sessionKey, p.id, NOW)}`));
   const server = createPortalServer(deps);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -247,7 +247,7 @@ export async function fuzzPortal(options: FuzzOptions): Promise<FuzzReport> {
   } finally {
     s.server.closeAllConnections();
     await new Promise((resolve) => s.server.close(resolve));
-    s.deps.db.$client.close();
+    await s.deps.store.close();
   }
   return report;
 }

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { pingDb } from './db/open.js';
 import type { Deps } from './deps.js';
+import { StoreUnavailableError } from './db/store.js';
 import { clientAddress } from './http/client-address.js';
 import type { AppEnv } from './http/env.js';
 import { language } from './http/language.js';
@@ -15,8 +15,10 @@ import { pickupRoutes } from './routes/pickup.js';
 import { staticRoutes } from './routes/static.js';
 
 export const MAX_FORM_BYTES = 8 * 1024;
+/** What a 503 for an unreachable database asks clients (and load balancers) to wait. */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
 
-const PUBLIC_PATH = /^\/(healthz|help\/import|static\/[\w.-]{1,64}|)$/;
+const PUBLIC_PATH = /^\/(healthz|readyz|help\/import|static\/[\w.-]{1,64}|)$/;
 
 /**
  * What the access log says for a path: a pickup by a short prefix of its token hash, the fixed
@@ -57,9 +59,17 @@ export function createApp(deps: Deps) {
   );
   app.use(sameOriginForms(config.publicUrl.origin));
 
-  app.get('/healthz', (c) => {
-    pingDb(deps.db);
-    return c.json({ ok: true });
+  // Liveness: the process answers. It never touches the database, so a PostgreSQL outage does
+  // not get every instance restarted; readiness below is what takes an instance out of rotation.
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/readyz', async (c) => {
+    try {
+      await deps.store.ping();
+      return c.json({ ready: true, store: deps.store.dialect });
+    } catch {
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
+      return c.json({ ready: false, store: deps.store.dialect }, 503);
+    }
   });
   app.route('/', staticRoutes());
   app.route('/', pickupRoutes(deps));
@@ -79,6 +89,11 @@ export function createApp(deps: Deps) {
     const t = c.get('t');
     if (err instanceof HTTPException && err.status === 403) {
       return noticeResponse(c, 403, t.forbiddenTitle, [t.forbiddenBody], 'error');
+    }
+    if (err instanceof StoreUnavailableError) {
+      log.warn({ err: { name: err.name, message: err.message } }, 'store unavailable');
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
+      return noticeResponse(c, 503, t.unavailableTitle, [t.unavailableBody], 'wait');
     }
     if (err instanceof HTTPException && err.status < 500) {
       return noticeResponse(c, err.status as 400, t.errorTitle, [t.errorBody], 'error');

@@ -49,6 +49,14 @@ const envSchema = z.object({
   CA_PKCS11_PIN_FILE: z.string().optional(),
   CA_CERT_FILE: z.string().optional(),
   CA_CHAIN_FILE: z.string().optional(),
+  /** postgres:// or postgresql://: the shared store for several instances. Unset: SQLite in DATA_DIR. */
+  DATABASE_URL: z.string().optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** Files holding the secrets instead of the variables (a secrets mount); the variable wins when both are set. */
+  PASSWORD_PEPPER_FILE: z.string().optional(),
+  SESSION_KEY_FILE: z.string().optional(),
+  SEAL_KEYS_FILE: z.string().optional(),
 });
 
 /** The CA key in an HSM: certificates are signed through PKCS#11 instead of by the development CA. */
@@ -82,6 +90,36 @@ function hsmConfig(e: z.infer<typeof envSchema>): HsmConfig | null {
 
 export type SealKeySpec = { kid: string; key: string };
 
+/** The shared PostgreSQL store. The URL carries credentials: never log it (see redactedUrl). */
+export type DatabaseConfig = { url: string; poolMax: number; statementTimeoutMs: number };
+
+/** The URL without its password, for messages. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.href;
+  } catch {
+    return '(malformed URL)';
+  }
+}
+
+function databaseConfig(e: z.infer<typeof envSchema>): DatabaseConfig | null {
+  if (!e.DATABASE_URL) return null;
+  let url: URL;
+  try {
+    url = new URL(e.DATABASE_URL);
+  } catch {
+    throw new ConfigError('invalid configuration: DATABASE_URL is not a URL (postgres://user:password@host:5432/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`invalid configuration: DATABASE_URL must start with postgres:// or postgresql://, not ${url.protocol}//`);
+  }
+  if (!url.hostname && !url.searchParams.get('host')) throw new ConfigError('invalid configuration: DATABASE_URL names no host');
+  if (url.pathname.length <= 1) throw new ConfigError('invalid configuration: DATABASE_URL names no database (postgres://host/database)');
+  return { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS };
+}
+
 export type Config = {
   port: number;
   host: string;
@@ -104,6 +142,9 @@ export type Config = {
   validityYears: number[];
   /** null: the development CA in DATA_DIR/ca signs. */
   hsm: HsmConfig | null;
+  /** null: SQLite in DATA_DIR. */
+  database: DatabaseConfig | null;
+  secretFiles: { pepper: string | null; session: string | null; sealKeys: string | null };
 };
 
 /** Whether `dir` is `parent` or lies under it (both absolute). */
@@ -166,5 +207,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     validityYears: e.VALIDITY_YEARS.split(',').map(Number),
     hsm: hsmConfig(e),
+    database: databaseConfig(e),
+    secretFiles: {
+      pepper: e.PASSWORD_PEPPER_FILE ? path.resolve(e.PASSWORD_PEPPER_FILE) : null,
+      session: e.SESSION_KEY_FILE ? path.resolve(e.SESSION_KEY_FILE) : null,
+      sealKeys: e.SEAL_KEYS_FILE ? path.resolve(e.SEAL_KEYS_FILE) : null,
+    },
   };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { createPasswordHasher, type HasherOptions, type PasswordHasher } from './auth/password-hasher.js';
 import type { Config } from './config.js';
-import type { Db } from './db/open.js';
+import type { Store } from './db/store.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createMetrics, type Metrics } from './lib/metrics.js';
 import { cryptoRandom, type Random } from './lib/random.js';
@@ -10,7 +10,7 @@ import { createSealer, type KeyringSealer } from './secrets/sealer.js';
 
 /** Everything a request handler, service or staff command may use. Nothing else is reached for. */
 export type Deps = {
-  db: Db;
+  store: Store;
   clock: Clock;
   random: Random;
   config: Config;
@@ -23,7 +23,7 @@ export type Deps = {
 
 /** Resources already opened (database, secrets, logger) and the choices a caller may make. */
 export type DepsParts = {
-  db: Db;
+  store: Store;
   config: Config;
   secrets: Secrets;
   log: Logger;
@@ -39,7 +39,7 @@ export type DepsParts = {
 export function assembleDeps(parts: DepsParts): Deps {
   const { secrets } = parts;
   return {
-    db: parts.db,
+    store: parts.store,
     clock: parts.clock ?? systemClock,
     random: parts.random ?? cryptoRandom,
     config: parts.config,

@@ -20,14 +20,22 @@ export type Running = {
 };
 
 /** The one place that opens resources and listens. */
-export function main(env: Record<string, string | undefined> = process.env): Running {
-  const deps = openDeps(env, { durability: 'normal' });
+export async function main(env: Record<string, string | undefined> = process.env): Promise<Running> {
+  const deps = await openDeps(env, { durability: 'normal' });
   const { log } = deps;
-  const first = sweepKeyMaterial(deps);
+  const first = await sweepKeyMaterial(deps);
   if (first.destroyed.length > 0) log.info({ destroyed: first.destroyed.length }, 'start-up sweep destroyed ended key material');
+  let sweeping = false;
   const timer = setInterval(() => {
-    const result = sweepKeyMaterial(deps);
-    if (result.destroyed.length > 0) log.info({ destroyed: result.destroyed.length }, 'sweep destroyed ended key material');
+    // Every instance sweeps; one still running (a slow database) is not overlapped.
+    if (sweeping) return;
+    sweeping = true;
+    sweepKeyMaterial(deps).then(
+      (result) => {
+        if (result.destroyed.length > 0) log.info({ destroyed: result.destroyed.length }, 'sweep destroyed ended key material');
+      },
+      (err: Error) => log.warn({ err: { name: err.name, message: err.message } }, 'sweep failed; the next one tries again'),
+    ).finally(() => (sweeping = false));
   }, deps.config.sweepIntervalMs);
   timer.unref();
 
@@ -62,7 +70,7 @@ export function main(env: Record<string, string | undefined> = process.env): Run
       await closed;
     }
     for (let waited = 0; server.handling > 0 && waited < HANDLER_SETTLE_MS; waited += 50) await sleep(50);
-    deps.db.$client.close();
+    await deps.store.close();
     log.info('database closed, shutdown complete');
   }
   return { deps, server, timer, shutdown: (reason) => (closing ??= stop(reason)) };
@@ -87,13 +95,11 @@ export function exitOnSignals(running: Running): void {
 }
 
 if (isEntryPoint(import.meta.url)) {
-  try {
-    exitOnSignals(main());
-  } catch (err) {
+  main().then(exitOnSignals, (err: Error) => {
     if (err instanceof ConfigError) {
       console.error(`uketori: ${err.message}`);
       process.exit(2);
     }
     throw err;
-  }
+  });
 }

@@ -6,7 +6,8 @@ import { createAdaptorServer } from '@hono/node-server';
 import request from 'supertest';
 import { createApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
-import { openDb } from '../src/db/open.js';
+import { openDb, type Db } from '../src/db/open.js';
+import { SqliteStore } from '../src/db/sqlite-store.js';
 import { assembleDeps, type Deps } from '../src/deps.js';
 import { manualClock } from '../src/lib/clock.js';
 import { createLogger } from '../src/lib/log.js';
@@ -40,6 +41,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export type TestApp = {
   deps: Deps;
+  /** The SQLite database under deps.store, for tests that look at rows directly. */
+  db: Db;
   clock: ReturnType<typeof manualClock>;
   logs: string[];
   http: () => ReturnType<typeof request>;
@@ -59,8 +62,9 @@ export function makeTestApp(options: { now?: number; seed?: number; config?: Con
   const config = options.config ?? testConfig();
   const random = seededRandom(options.seed ?? 42);
   // The test configurations carry all three secrets, so nothing is read from or written to disk.
+  const store = new SqliteStore(openDb(options.dbFile ?? ':memory:'));
   const deps = assembleDeps({
-    db: openDb(options.dbFile ?? ':memory:'),
+    store,
     config,
     secrets: loadSecrets(config, clock(), random),
     log: createLogger('info', sink),
@@ -71,12 +75,13 @@ export function makeTestApp(options: { now?: number; seed?: number; config?: Con
   const server = createAdaptorServer({ fetch: createApp(deps).fetch });
   return {
     deps,
+    db: store.db,
     clock,
     logs,
     http: () => request(server),
     close: () => {
       server.close();
-      deps.db.$client.close();
+      store.db.$client.close();
     },
   };
 }

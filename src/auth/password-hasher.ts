@@ -18,12 +18,20 @@ export interface PasswordHasher {
   verify(hash: string, password: string, owner?: string): Promise<boolean>;
   /** Whether a check for `owner` would start or wait now, rather than be refused. */
   canAccept(owner: string): boolean;
+  /**
+   * Holds a place for one check of `owner` while the caller does other asynchronous work (the
+   * throttle's database round trip): null when the queue has no room. The place is used by
+   * `verify` on the reservation, or given back by `release`; others cannot take it meanwhile.
+   */
+  reserve(owner: string): HasherReservation | null;
   readonly inFlight: number;
   readonly queued: number;
   readonly queueLimit: number;
   /** How many checks one owner may have waiting at once. */
   readonly ownerShare: number;
 }
+
+export type HasherReservation = { verify(hash: string, password: string): Promise<boolean>; release(): void };
 
 export type HasherOptions = { pepper: Uint8Array; concurrency?: number; queueLimit?: number; ownerShare?: number };
 
@@ -57,10 +65,22 @@ export function createPasswordHasher(options: HasherOptions): PasswordHasher {
   const waiting = new Map<string, Array<() => void>>();
   const running = new Map<string, number>();
 
+  // Places held by reserve() and not yet used: they count as waiting for every admission check.
+  let reserved = 0;
+  const reservedBy = new Map<string, number>();
+
   function canAccept(owner: string): boolean {
-    if (inFlight < concurrency) return true;
+    if (inFlight + reserved < concurrency) return true;
     // Issuance (no owner) is bounded by the staff command itself; pickups get their fair share.
-    return queued < queueLimit && (owner === ISSUANCE || (waiting.get(owner)?.length ?? 0) < ownerShare);
+    const mine = (waiting.get(owner)?.length ?? 0) + (reservedBy.get(owner) ?? 0);
+    return queued + reserved < queueLimit && (owner === ISSUANCE || mine < ownerShare);
+  }
+
+  function unreserve(owner: string): void {
+    reserved--;
+    const left = reservedBy.get(owner)! - 1;
+    if (left === 0) reservedBy.delete(owner);
+    else reservedBy.set(owner, left);
   }
 
   /** The next turn goes to the first waiting owner with no check running, else to the first in line. */
@@ -82,9 +102,10 @@ export function createPasswordHasher(options: HasherOptions): PasswordHasher {
     return next;
   }
 
-  async function limited<T>(owner: string, work: () => Promise<T>): Promise<T> {
+  async function limited<T>(owner: string, work: () => Promise<T>, held = false): Promise<T> {
     if (inFlight >= concurrency) {
-      if (!canAccept(owner)) throw new HasherBusyError(1);
+      // A reserved place was counted by every check since: it is never refused here.
+      if (!held && !canAccept(owner)) throw new HasherBusyError(1);
       await new Promise<void>((resolve) => {
         const list = waiting.get(owner);
         if (list) list.push(resolve);
@@ -109,18 +130,39 @@ export function createPasswordHasher(options: HasherOptions): PasswordHasher {
     }
   }
 
+  const check = (hash: string, password: string) => async () => {
+    try {
+      return await argon2.verify(hash, password, { secret });
+    } catch {
+      return false;
+    }
+  };
+
   return {
     hash: (password) => limited(ISSUANCE, () => argon2.hash(password, { ...ARGON2_PARAMS, secret })),
     async verify(hash, password, owner = ISSUANCE) {
-      return limited(owner, async () => {
-        try {
-          return await argon2.verify(hash, password, { secret });
-        } catch {
-          return false;
-        }
-      });
+      return limited(owner, check(hash, password));
     },
     canAccept,
+    reserve(owner) {
+      if (!canAccept(owner)) return null;
+      reserved++;
+      reservedBy.set(owner, (reservedBy.get(owner) ?? 0) + 1);
+      let spent = false;
+      const spend = () => {
+        if (spent) return false;
+        spent = true;
+        unreserve(owner);
+        return true;
+      };
+      return {
+        verify: (hash, password) => {
+          if (!spend()) throw new Error('hasher reservation used twice');
+          return limited(owner, check(hash, password), true);
+        },
+        release: () => void spend(),
+      };
+    },
     get inFlight() {
       return inFlight;
     },

@@ -153,3 +153,13 @@ export type NewPickupRow = typeof pickups.$inferInsert;
 export type EventRow = typeof events.$inferSelect;
 export type MailRow = typeof mailLog.$inferSelect;
 export type PickupFileRow = typeof pickupFiles.$inferSelect;
+
+/**
+ * One check value per shared secret (pepper, session key, each seal key): an HMAC of a fixed
+ * label under the key, never the key. An instance started with a different key refuses to start.
+ */
+export const keyChecks = sqliteTable('key_checks', {
+  name: text('name').primaryKey(),
+  check: text('check_value').notNull(),
+  createdAt: integer('created_at').notNull(),
+});

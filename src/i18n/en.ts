@@ -148,6 +148,8 @@ export const en: Messages = {
   throttledBody: (wait: string) => `After several wrong passwords in a row, please wait about ${wait} before the next try. You can always try again after waiting, and the right password then works as usual.`,
   busyTitle: 'The service is busy',
   busyBody: 'Many password checks are running right now. Please try again in a few seconds.',
+  unavailableTitle: 'Temporarily unavailable',
+  unavailableBody: 'The service cannot reach its records for a moment (maintenance or a fault). Nothing about your pickup has changed. Please wait a little and try again.',
   forbiddenTitle: 'This request was refused',
   forbiddenBody: 'Forms sent from another site are not accepted. Open the URL from the email again.',
   tooLargeTitle: 'Too much data was sent',

@@ -31,7 +31,7 @@ export function pickupRoutes(deps: Deps) {
 
   /** Resolves the token; answers the dead-URL page itself when there is nothing to download. */
   async function resolve(c: C, now: number): Promise<Found | Response> {
-    const found = lookupPickup(deps, c.req.param('token') ?? '', now);
+    const found = await lookupPickup(deps, c.req.param('token') ?? '', now);
     if (found.kind === 'incomplete') return incompleteResponse(c);
     if (found.kind === 'unknown') return unknownResponse(c);
     c.set('pickupLog', found.logId);
@@ -55,7 +55,7 @@ export function pickupRoutes(deps: Deps) {
     const now = deps.clock();
     const found = await resolve(c, now);
     if (found instanceof Response) return found;
-    if (c.req.method === 'GET') recordPageView(deps, found.pickup, now, coarse(c));
+    if (c.req.method === 'GET') await recordPageView(deps, found.pickup, now, coarse(c));
     if (await hasSession(c, found.pickup.id, now)) return readyResponse(c, found.token, found.pickup, now);
     return landingResponse(c, found.token, found.pickup, null);
   });

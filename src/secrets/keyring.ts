@@ -128,3 +128,44 @@ export function loadSecrets(config: Config, now: number, random: Random): Secret
     sessionKey: config.sessionKey ? decodeKey(config.sessionKey, 'SESSION_KEY') : readSecretFile(fileOf('session.key'), 'session key'),
   };
 }
+
+function readKeyFile(file: string, variable: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${variable} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/**
+ * Secrets for an instance that shares a PostgreSQL store with others: every instance needs the
+ * same pepper, session key and seal keys, so they come from the environment or from the files
+ * it names, and are never generated here (a fresh key in one instance would lock out the rest).
+ */
+export function loadSharedSecrets(config: Config): Secrets {
+  const files = config.secretFiles;
+  const pepper = config.passwordPepper ?? (files.pepper ? readKeyFile(files.pepper, 'PASSWORD_PEPPER_FILE') : null);
+  const session = config.sessionKey ?? (files.session ? readKeyFile(files.session, 'SESSION_KEY_FILE') : null);
+  const sealSpec = config.sealKeys
+    ? config.sealKeys.map((k) => `${k.kid}:${k.key}`).join(',')
+    : files.sealKeys
+      ? readKeyFile(files.sealKeys, 'SEAL_KEYS_FILE')
+      : null;
+  const missing = [!pepper && 'PASSWORD_PEPPER', !session && 'SESSION_KEY', !sealSpec && 'SEAL_KEYS'].filter(Boolean);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `invalid configuration: with DATABASE_URL every instance needs the same keys; set ${missing.join(', ')} (or the *_FILE variable naming a file that holds it)`,
+    );
+  }
+  if (!/^[A-Za-z0-9-]{1,32}:[A-Za-z0-9_-]{43}(,[A-Za-z0-9-]{1,32}:[A-Za-z0-9_-]{43})*$/.test(sealSpec!)) {
+    throw new ConfigError('invalid configuration: SEAL_KEYS must be kid:base64url pairs separated by commas');
+  }
+  return {
+    sealKeys: sealSpec!.split(',').map((pair) => {
+      const [kid, key] = pair.split(':') as [string, string];
+      return { kid, key: decodeKey(key, `SEAL_KEYS (${kid})`) };
+    }),
+    pepper: decodeKey(pepper!, 'PASSWORD_PEPPER'),
+    sessionKey: decodeKey(session!, 'SESSION_KEY'),
+  };
+}

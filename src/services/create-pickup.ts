@@ -1,4 +1,4 @@
-import { insertPickup } from '../db/pickups.js';
+import { PickupConflictError } from '../db/store.js';
 import type { Deps } from '../deps.js';
 import { buildP12, type P12Profile } from '../pki/p12.js';
 import { summarizeCertificate } from '../pki/certificate.js';
@@ -59,8 +59,7 @@ export async function createPickup(deps: Deps, m: PickupMaterial): Promise<Issue
   const jwe = await deps.sealer.seal(p12, { purpose: 'p12', id });
   const expiresAt = pickupDeadline(m.issuedAt, summary.notAfter);
   try {
-    insertPickup(
-      deps.db,
+    await deps.store.insertPickup(
       {
         id,
         tokenHash: hashToken(token),
@@ -86,7 +85,7 @@ export async function createPickup(deps: Deps, m: PickupMaterial): Promise<Issue
       { serial: summary.serialHex, certType: m.certType, p12Profile: m.p12Profile },
     );
   } catch (err) {
-    if (String((err as Error).message).includes('UNIQUE')) {
+    if (err instanceof PickupConflictError) {
       throw new PickupExistsError(`a pickup for serial ${summary.serialHex} or application code ${m.applicationCode ?? '-'} already exists`);
     }
     throw err;

@@ -1,6 +1,4 @@
-import { addEvent } from '../db/events.js';
-import { findPickupById } from '../db/pickups.js';
-import type { PickupRow } from '../db/schema.js';
+import type { PickupRow } from '../db/store.js';
 import type { Deps } from '../deps.js';
 import type { LetterFacts } from '../postal/letters.js';
 import { writeLetters, type WrittenLetters } from '../postal/write-letters.js';
@@ -8,7 +6,7 @@ import type { Mailer } from '../mail/transport.js';
 import type { Mailing } from '../pki/profiles.js';
 import type { IssuedPickup } from './create-pickup.js';
 import { sendNotification, type MailOutcome } from './mail-delivery.js';
-import { trackFile } from './pickup-files.js';
+import { thisHost } from './pickup-files.js';
 
 export type LettersOutcome = ({ status: 'written' } & WrittenLetters) | { status: 'failed'; error: string } | { status: 'skipped' };
 export type Delivery = { letters: LettersOutcome; mail: MailOutcome };
@@ -31,7 +29,7 @@ export function letterFacts(deps: Deps, pickup: PickupRow): LetterFacts {
  * command to report loudly.
  */
 export async function deliverIssued(deps: Deps, mailer: Mailer, issued: IssuedPickup, lettersDir: string | null): Promise<Delivery> {
-  const pickup = findPickupById(deps.db, issued.id);
+  const pickup = await deps.store.findPickupById(issued.id);
   if (!pickup) throw new Error(`pickup ${issued.serial} vanished right after it was created`);
   let letters: LettersOutcome = { status: 'skipped' };
   if (lettersDir !== null) {
@@ -39,11 +37,11 @@ export async function deliverIssued(deps: Deps, mailer: Mailer, issued: IssuedPi
       const written = await writeLetters(lettersDir, letterFacts(deps, pickup), issued);
       const now = deps.clock();
       // On record, so `letters-done`, the sweep and `purge` can delete them.
-      deps.db.transaction(() => {
-        trackFile(deps, pickup.id, 'letter', written.passwordFile, now);
-        trackFile(deps, pickup.id, 'letter', written.pinFile, now);
-        addEvent(deps.db, pickup.id, now, 'letters-written', { dir: lettersDir });
-      });
+      await deps.store.recordPickupFiles(
+        [written.passwordFile, written.pinFile].map((file) => ({ pickupId: pickup.id, kind: 'letter' as const, path: file, host: thisHost() })),
+        now,
+        { pickupId: pickup.id, dir: lettersDir },
+      );
       letters = { status: 'written', ...written };
     } catch (err) {
       letters = { status: 'failed', error: (err as Error).message };

@@ -1,8 +1,5 @@
 import path from 'node:path';
-import { claimMail, dropMail, reclaimMail, rearmNotification, recordMailFailed, recordMailSent, type MailKind } from '../db/mail-log.js';
-import { lastEventAt } from '../db/events.js';
-import { findPickupById } from '../db/pickups.js';
-import type { MailRow, PickupRow } from '../db/schema.js';
+import type { MailKind, MailRow, PickupRow } from '../db/store.js';
 import type { Deps } from '../deps.js';
 import { MINUTE } from '../lib/clock.js';
 import type { ComposedMail } from '../mail/message.js';
@@ -37,13 +34,13 @@ async function deliver(deps: Deps, mailer: Mailer, row: MailRow, pickup: PickupR
   try {
     const sent = await mailer.send({ ...composed, to: row.recipient, date: deps.clock(), label: `${row.kind}-${pickup.serial}` });
     const now = deps.clock();
-    recordMailSent(deps.db, row, now, sent.file ? { ...detail, file: path.basename(sent.file) } : detail);
+    await deps.store.recordMailSent(row, now, sent.file ? { ...detail, file: path.basename(sent.file) } : detail);
     // An outbox file holds the URL: on record, so it is deleted when the pickup ends.
-    if (sent.file) trackFile(deps, row.pickupId, 'outbox', sent.file, now);
+    if (sent.file) await trackFile(deps, row.pickupId, 'outbox', sent.file, now);
     return { status: 'sent', to: row.recipient, file: sent.file };
   } catch (err) {
     const error = oneLine(err);
-    recordMailFailed(deps.db, row, deps.clock(), error, detail);
+    await deps.store.recordMailFailed(row, deps.clock(), error, detail);
     return { status: 'failed', to: row.recipient, error };
   }
 }
@@ -62,7 +59,7 @@ function compose(deps: Deps, kind: MailKind, pickup: PickupRow, url: string | nu
 export async function sendNotification(deps: Deps, mailer: Mailer, pickup: PickupRow, url: string): Promise<MailOutcome> {
   if (!pickup.email) return { status: 'no-address' };
   const sealedUrl = await deps.sealer.seal(new Uint8Array(Buffer.from(url, 'utf8')), { purpose: URL_PURPOSE, id: pickup.id });
-  const row = claimMail(deps.db, { pickupId: pickup.id, kind: 'notification', recipient: pickup.email, sealedUrl, now: deps.clock() });
+  const row = await deps.store.claimMail({ pickupId: pickup.id, kind: 'notification', recipient: pickup.email, sealedUrl, now: deps.clock() });
   if (!row) return { status: 'already' };
   return deliver(deps, mailer, row, pickup, compose(deps, 'notification', pickup, url));
 }
@@ -74,14 +71,14 @@ export async function sendNotification(deps: Deps, mailer: Mailer, pickup: Picku
 export async function sendReissuedUrl(deps: Deps, mailer: Mailer, pickup: PickupRow, url: string): Promise<MailOutcome> {
   if (!pickup.email) return { status: 'no-address' };
   const sealedUrl = await deps.sealer.seal(new Uint8Array(Buffer.from(url, 'utf8')), { purpose: URL_PURPOSE, id: pickup.id });
-  const row = rearmNotification(deps.db, { pickupId: pickup.id, recipient: pickup.email, sealedUrl, now: deps.clock() });
+  const row = await deps.store.rearmNotification({ pickupId: pickup.id, recipient: pickup.email, sealedUrl, now: deps.clock() });
   return deliver(deps, mailer, row, pickup, compose(deps, 'notification', pickup, url, true));
 }
 
 /** The expiry reminder, at most once per certificate. */
 export async function sendReminder(deps: Deps, mailer: Mailer, pickup: PickupRow): Promise<MailOutcome> {
   if (!pickup.email) return { status: 'no-address' };
-  const row = claimMail(deps.db, { pickupId: pickup.id, kind: 'reminder', recipient: pickup.email, sealedUrl: null, now: deps.clock() });
+  const row = await deps.store.claimMail({ pickupId: pickup.id, kind: 'reminder', recipient: pickup.email, sealedUrl: null, now: deps.clock() });
   if (!row) return { status: 'already' };
   return deliver(deps, mailer, row, pickup, compose(deps, 'reminder', pickup, null));
 }
@@ -101,16 +98,16 @@ function staleReason(row: MailRow, pickup: PickupRow, now: number): string | nul
 /** Sends one failed (or abandoned) mail again, or drops it when the pickup has ended. */
 export async function retryMail(deps: Deps, mailer: Mailer, failed: MailRow): Promise<RetryOutcome> {
   const now = deps.clock();
-  const row = reclaimMail(deps.db, failed.id, now, now - STALE_SENDING_MS);
+  const row = await deps.store.reclaimMail(failed.id, now, now - STALE_SENDING_MS);
   if (!row) return { status: 'already' };
-  const pickup = findPickupById(deps.db, row.pickupId);
+  const pickup = await deps.store.findPickupById(row.pickupId);
   const reason = pickup ? staleReason(row, pickup, now) : 'the pickup is gone';
   if (!pickup || reason) {
-    dropMail(deps.db, row.id, now, reason ?? 'dropped');
+    await deps.store.dropMail(row.id, now, reason ?? 'dropped');
     return { status: 'dropped', reason: reason ?? 'dropped' };
   }
   const url = row.kind === 'notification' ? Buffer.from(await deps.sealer.open(row.sealedUrl!, { purpose: URL_PURPOSE, id: pickup.id })).toString('utf8') : null;
   // A retried notification after `reissue-url` still says that it replaces the earlier URL.
-  const reissued = row.kind === 'notification' && lastEventAt(deps.db, pickup.id, 'url-reissued') !== null;
+  const reissued = row.kind === 'notification' && (await deps.store.lastEventAt(pickup.id, 'url-reissued')) !== null;
   return deliver(deps, mailer, row, pickup, compose(deps, row.kind as MailKind, pickup, url, reissued));
 }

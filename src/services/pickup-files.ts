@@ -1,7 +1,5 @@
 import os from 'node:os';
-import { addEvent } from '../db/events.js';
-import { markFileDeleted, recordPickupFile, type PickupFileKind } from '../db/pickup-files.js';
-import type { PickupFileRow } from '../db/schema.js';
+import type { PickupFileKind, PickupFileRow } from '../db/store.js';
 import type { Deps } from '../deps.js';
 import { destroyFile } from '../lib/destroy-file.js';
 
@@ -10,8 +8,8 @@ export function thisHost(): string {
   return os.hostname();
 }
 
-export function trackFile(deps: Pick<Deps, 'db'>, pickupId: string, kind: PickupFileKind, path: string, now: number): void {
-  recordPickupFile(deps.db, { pickupId, kind, path, host: thisHost(), now });
+export async function trackFile(deps: Pick<Deps, 'store'>, pickupId: string, kind: PickupFileKind, path: string, now: number): Promise<void> {
+  await deps.store.recordPickupFiles([{ pickupId, kind, path, host: thisHost() }], now);
 }
 
 export type FilesDeleted = { deleted: PickupFileRow[]; failed: Array<{ file: PickupFileRow; error: string }> };
@@ -21,7 +19,7 @@ export type FilesDeleted = { deleted: PickupFileRow[]; failed: Array<{ file: Pic
  * counts as deleted (staff may have shredded it by hand); one that cannot be removed stays on
  * record, to be tried again.
  */
-export function deleteTrackedFiles(deps: Pick<Deps, 'db'>, files: PickupFileRow[], now: number, reason: string): FilesDeleted {
+export async function deleteTrackedFiles(deps: Pick<Deps, 'store'>, files: PickupFileRow[], now: number, reason: string): Promise<FilesDeleted> {
   const result: FilesDeleted = { deleted: [], failed: [] };
   const byPickup = new Map<string, PickupFileRow[]>();
   for (const file of files) {
@@ -30,13 +28,13 @@ export function deleteTrackedFiles(deps: Pick<Deps, 'db'>, files: PickupFileRow[
       result.failed.push({ file, error: outcome.error });
       continue;
     }
-    markFileDeleted(deps.db, file.id, now);
+    await deps.store.markFileDeleted(file.id, now);
     result.deleted.push(file);
     byPickup.set(file.pickupId, [...(byPickup.get(file.pickupId) ?? []), file]);
   }
   for (const [pickupId, gone] of byPickup) {
     const count = (kind: PickupFileKind) => gone.filter((f) => f.kind === kind).length;
-    addEvent(deps.db, pickupId, now, 'files-deleted', { letters: count('letter'), outbox: count('outbox'), reason });
+    await deps.store.addEvent(pickupId, now, 'files-deleted', { letters: count('letter'), outbox: count('outbox'), reason });
   }
   return result;
 }

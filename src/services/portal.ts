@@ -1,7 +1,4 @@
-import { addEvent, lastEventAt } from '../db/events.js';
-import { findPickupById, findPickupByTokenHash, findSealedFile, markFirstDownload, startWindow } from '../db/pickups.js';
-import type { PickupRow } from '../db/schema.js';
-import { admitAttempt, clearGuesser, type Guesser } from '../db/throttle.js';
+import type { Guesser, PickupRow } from '../db/store.js';
 import type { Deps } from '../deps.js';
 import { isEventDue } from '../pickup/event-rate.js';
 import { CODE_LENGTH, isCodeCharacter, normalizeCodeInput } from '../pickup/secret-code.js';
@@ -16,30 +13,30 @@ export type Lookup =
   | { kind: 'unknown' }
   | { kind: 'found'; token: string; pickup: PickupRow; state: PickupState; logId: string };
 
-export function lookupPickup(deps: Deps, rawToken: string, now: number): Lookup {
+export async function lookupPickup(deps: Deps, rawToken: string, now: number): Promise<Lookup> {
   const checked = normalizeToken(rawToken);
   if (!checked.ok) return { kind: 'incomplete' };
   const tokenHash = hashToken(checked.token);
-  const pickup = findPickupByTokenHash(deps.db, tokenHash);
+  const pickup = await deps.store.findPickupByTokenHash(tokenHash);
   if (!pickup) return { kind: 'unknown' };
   return { kind: 'found', token: checked.token, pickup, state: pickupState(pickup, now), logId: tokenLogId(tokenHash) };
 }
 
 /** Page views, throttled guesses and repeat downloads go on the timeline at most once a minute (see event-rate.ts). */
-function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: EventDetails[K]): void {
-  if (isEventDue(lastEventAt(deps.db, pickupId, kind), now)) addEvent(deps.db, pickupId, now, kind, detail);
+async function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: EventDetails[K]): Promise<void> {
+  if (isEventDue(await deps.store.lastEventAt(pickupId, kind), now)) await deps.store.addEvent(pickupId, now, kind, detail);
 }
 
-export function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: string): void {
-  addRateLimitedEvent(deps, pickup.id, now, 'page-view', { client });
+export async function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: string): Promise<void> {
+  await addRateLimitedEvent(deps, pickup.id, now, 'page-view', { client });
 }
 
 /**
  * The shared guess budget just ran down to its reserve: nobody honest gets near that, so staff
  * hear of it three ways (timeline, a warn line, the metrics counter) and can reissue the URL.
  */
-function reportDrained(deps: Deps, pickup: PickupRow, now: number, client: string): void {
-  addEvent(deps.db, pickup.id, now, 'guess-budget-drained', { client });
+async function reportDrained(deps: Deps, pickup: PickupRow, now: number, client: string): Promise<void> {
+  await deps.store.addEvent(pickup.id, now, 'guess-budget-drained', { client });
   deps.metrics.guessBudgetDrained.inc();
   deps.log.warn({ pickup: pickup.serial }, 'guess budget drained: someone holding the URL is guessing; consider staff reissue-url');
 }
@@ -69,30 +66,37 @@ export async function checkPassword(
   if (input.length === 0) return { kind: 'empty' };
   if ([...input].length !== CODE_LENGTH) return { kind: 'length', length: [...input].length };
   if (![...input].every(isCodeCharacter)) return { kind: 'chars' };
-  // Refuse before spending a guess when this pickup has no room in the hasher queue; admitAttempt
-  // is synchronous, so nothing can take the room between this check and the verify call below.
-  if (!deps.hasher.canAccept(pickup.id)) return { kind: 'busy', retryAfterSeconds: 2 };
-  const verdict = admitAttempt(deps.db, pickup.id, who, now);
+  // Refuse before spending a guess when this pickup has no room in the hasher queue. The place is
+  // held while the store admits the attempt (a database round trip), so no other request can take
+  // it in between and a guess is never spent on a check that would then be refused.
+  const place = deps.hasher.reserve(pickup.id);
+  if (!place) return { kind: 'busy', retryAfterSeconds: 2 };
+  let verdict: Awaited<ReturnType<typeof deps.store.admitAttempt>>;
+  try {
+    verdict = await deps.store.admitAttempt(pickup.id, who, now);
+  } catch (err) {
+    place.release();
+    throw err;
+  }
   if (!verdict.allowed) {
-    addRateLimitedEvent(deps, pickup.id, now, 'throttled', { client, tier: verdict.tier, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
+    place.release();
+    await addRateLimitedEvent(deps, pickup.id, now, 'throttled', { client, tier: verdict.tier, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
     return { kind: 'throttled', retryAfterMs: verdict.retryAfterMs };
   }
-  if (verdict.drainedAlert) reportDrained(deps, pickup, now, client);
   let ok: boolean;
   try {
-    ok = await deps.hasher.verify(pickup.passwordHash, input, pickup.id);
+    if (verdict.drainedAlert) await reportDrained(deps, pickup, now, client);
+    ok = await place.verify(pickup.passwordHash, input);
   } catch (err) {
+    place.release();
     if (err instanceof HasherBusyError) return { kind: 'busy', retryAfterSeconds: err.retryAfterSeconds };
     throw err;
   }
   if (!ok) {
-    addEvent(deps.db, pickup.id, now, 'password-failed', { client });
+    await deps.store.addEvent(pickup.id, now, 'password-failed', { client });
     return { kind: 'wrong' };
   }
-  deps.db.transaction(() => {
-    clearGuesser(deps.db, pickup.id, who);
-    addEvent(deps.db, pickup.id, now, 'password-ok', { client });
-  });
+  await deps.store.recordPasswordOk(pickup.id, who, now, client);
   return { kind: 'ok' };
 }
 
@@ -103,23 +107,18 @@ export async function downloadP12(deps: Deps, pickup: PickupRow, client: string,
   // Once the window runs (the row was read in this request), re-downloads need no write to start it.
   const started =
     pickup.windowEndsAt === null
-      ? deps.db.transaction(() => {
-          const row = startWindow(deps.db, pickup.id, now, windowEnd(now, pickup.expiresAt));
-          if (row) addEvent(deps.db, pickup.id, now, 'window-started', { client });
-          return row;
-        })
+      ? await deps.store.startWindow(pickup.id, now, windowEnd(now, pickup.expiresAt), client)
       : null;
   // Read the row again (a cheap read, no write): a racing press may have started the window, or
   // staff may have cancelled the pickup, since `pickup` was read before the session check.
-  const current = started ?? findPickupById(deps.db, pickup.id) ?? pickup;
+  const current = started ?? (await deps.store.findPickupById(pickup.id)) ?? pickup;
   const state = pickupState(current, now);
   if (!isLive(state) || current.windowEndsAt === null) return { kind: 'dead', pickup: current, state };
-  const sealed = findSealedFile(deps.db, current.id);
+  // Read with the pickup's state in one statement: a cancel committed on another instance since
+  // `current` was read wins, and nothing is served.
+  const sealed = await deps.store.findSealedFileOfLive(current.id, now);
   if (!sealed) return { kind: 'dead', pickup: current, state: 'downloaded' };
   const bytes = await deps.sealer.open(sealed.jwe, { purpose: 'p12', id: current.id });
-  deps.db.transaction(() => {
-    if (current.firstDownloadAt === null) markFirstDownload(deps.db, current.id, now);
-    addRateLimitedEvent(deps, current.id, now, 'downloaded', { client, bytes: bytes.length });
-  });
+  await deps.store.recordDownload(current.id, now, client, bytes.length);
   return { kind: 'file', bytes, pickup: current };
 }

@@ -1,8 +1,4 @@
-import { addEvent } from '../db/events.js';
-import { listKeptFiles } from '../db/pickup-files.js';
-import { replaceTokenHash } from '../db/pickups.js';
-import type { PickupRow } from '../db/schema.js';
-import { resetThrottle } from '../db/throttle.js';
+import type { PickupRow } from '../db/store.js';
 import type { Deps } from '../deps.js';
 import type { Mailer } from '../mail/transport.js';
 import { pickupState, type PickupState } from '../pickup/state.js';
@@ -32,16 +28,10 @@ export async function reissueUrl(deps: Deps, mailer: Mailer, pickup: PickupRow):
   const now = deps.clock();
   const token = generateToken(deps.random);
   const tokenHash = hashToken(token);
-  const updated = deps.db.transaction(() => {
-    const row = replaceTokenHash(deps.db, pickup.id, tokenHash, now);
-    if (!row) return null;
-    resetThrottle(deps.db, pickup.id);
-    addEvent(deps.db, pickup.id, now, 'url-reissued', { previous: tokenLogId(pickup.tokenHash), current: tokenLogId(tokenHash) });
-    return row;
-  });
+  const updated = await deps.store.reissueToken(pickup.id, tokenHash, now, { previous: tokenLogId(pickup.tokenHash), current: tokenLogId(tokenHash) });
   if (!updated) throw new PickupNotLiveError(pickup.serial, pickupState(pickup, now));
   // Outbox copies of the earlier mail name a dead URL now; they go.
-  deleteTrackedFiles(deps, listKeptFiles(deps.db, thisHost(), [pickup.id], ['outbox']), now, 'url reissued');
+  await deleteTrackedFiles(deps, await deps.store.listKeptFiles(thisHost(), [pickup.id], ['outbox']), now, 'url reissued');
   const url = new URL(`/d/${token}`, deps.config.publicUrl).href;
   const mail = await sendReissuedUrl(deps, mailer, updated, url);
   return { pickup: updated, url, mail };

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { countSealedFilesByKid, listSealedMailUrls } from '../db/seal-usage.js';
 import type { Deps } from '../deps.js';
 import { HOUR } from '../lib/clock.js';
 import { CA_KEY_FILES, resealDevCaKeys } from '../pki/ca-store.js';
@@ -40,11 +39,11 @@ export type Rotation = {
 };
 
 /** Which key seals what: sealed files, mail URLs kept for a retry, and the CA keys. */
-export function sealKeyUsage(deps: Pick<Deps, 'db' | 'config'>): Map<string, KeyUse> {
+export async function sealKeyUsage(deps: Pick<Deps, 'store' | 'config'>): Promise<Map<string, KeyUse>> {
   const usage = new Map<string, KeyUse>();
   const entry = (kid: string) => usage.get(kid) ?? usage.set(kid, { sealedFiles: 0, mailUrls: 0, caKeys: 0 }).get(kid)!;
-  for (const [kid, n] of countSealedFilesByKid(deps.db)) entry(kid).sealedFiles += n;
-  for (const jwe of listSealedMailUrls(deps.db)) entry(sealedKid(jwe) ?? '?').mailUrls++;
+  for (const [kid, n] of await deps.store.countSealedFilesByKid()) entry(kid).sealedFiles += n;
+  for (const jwe of await deps.store.listSealedMailUrls()) entry(sealedKid(jwe) ?? '?').mailUrls++;
   for (const name of Object.keys(CA_KEY_FILES)) {
     const file = path.join(caDir(deps), name);
     if (fs.existsSync(file)) entry(sealedKid(fs.readFileSync(file, 'utf8').trim()) ?? '?').caKeys++;
@@ -63,13 +62,13 @@ function inUse(use: KeyUse | undefined): boolean {
  */
 async function retireUnused(deps: Deps, now: number): Promise<Retirement> {
   const { config } = deps;
-  const purged = sweepKeyMaterial(deps).destroyed.length;
+  const purged = (await sweepKeyMaterial(deps)).destroyed.length;
   // Read the keyring again: a key added just before seals the CA keys from now on.
   const ring = config.sealKeys ? null : readSealKeyring(config);
   const keyring = ring ? createSealer(ring) : deps.sealer;
   const kids = (ring ?? config.sealKeys ?? []).map((k) => k.kid);
   const resealedCaKeys = await resealDevCaKeys(caDir(deps), keyring, sealedKid);
-  const usage = sealKeyUsage(deps);
+  const usage = await sealKeyUsage(deps);
   const unused = kids.filter((kid) => kid !== keyring.currentKid && !inUse(usage.get(kid)));
   const settling = !config.sealKeys && now - sealRotatedAt(config) < ROTATION_SETTLE_MS;
   const retired = config.sealKeys || settling ? [] : unused;

@@ -1,5 +1,4 @@
-import { findPickupByApplicationCode } from '../db/pickups.js';
-import type { Db } from '../db/open.js';
+import type { Store } from '../db/store.js';
 import { mailingErrors } from '../postal/addressing.js';
 import { validateSubscriber, type FieldError, type Mailing, type Subscriber, type ValidateOptions } from '../pki/profiles.js';
 import type { BatchRow } from './batch-input.js';
@@ -14,9 +13,11 @@ export type PlannedRow =
  * issued on an earlier run (its application code exists), or to be issued. Cheap and
  * synchronous, so a file full of mistakes is reported in full without making any key.
  */
-export function planBatch(db: Db, rows: BatchRow[], rules: ValidateOptions): PlannedRow[] {
+export async function planBatch(store: Store, rows: BatchRow[], rules: ValidateOptions): Promise<PlannedRow[]> {
   const firstRowOf = new Map<string, number>();
-  return rows.map((r): PlannedRow => {
+  const out: PlannedRow[] = [];
+  for (const r of rows) {
+    out.push(await (async (): Promise<PlannedRow> => {
     if ('errors' in r) return { row: r.row, status: 'failed', errors: r.errors };
     const checked = validateSubscriber(r.input, rules);
     if (!checked.ok) return { row: r.row, status: 'failed', errors: checked.errors };
@@ -27,8 +28,10 @@ export function planBatch(db: Db, rows: BatchRow[], rules: ValidateOptions): Pla
     const earlier = firstRowOf.get(code);
     if (earlier !== undefined) return { row: r.row, status: 'failed', errors: [{ field: 'applicationCode', message: `same as row ${earlier}` }] };
     firstRowOf.set(code, r.row);
-    const existing = findPickupByApplicationCode(db, code);
+    const existing = await store.findPickupByApplicationCode(code);
     if (existing) return { row: r.row, status: 'skipped', applicationCode: code, serial: existing.serial };
     return { row: r.row, status: 'issue', subscriber: checked.subscriber, mailing: { ...checked.mailing, applicationCode: code }, applicationCode: code };
-  });
+    })());
+  }
+  return out;
 }

@@ -96,9 +96,9 @@ function outcomeJson(o: Outcome): Record<string, unknown> {
 /** `issue --batch FILE`: every row all-or-nothing, two per core at a time, resumable by application code. */
 export async function runBatch(ctx: CommandContext, o: BatchOptions): Promise<number> {
   const rows = readBatchFile(o.file);
-  const deps = ctx.deps();
+  const deps = (await ctx.deps());
   const ca = ctx.issuingCa();
-  const plan = planBatch(deps.db, rows, subscriberRules(deps)).map((p): BatchRowPlan => p.status !== 'issue' ? p : {
+  const plan = (await planBatch(deps.store, rows, subscriberRules(deps))).map((p): BatchRowPlan => p.status !== 'issue' ? p : {
     row: p.row,
     status: 'issue',
     applicationCode: p.applicationCode,

@@ -14,7 +14,7 @@ export type ImportBatchOptions = { file: string; p12Profile: P12Profile; letters
  */
 export async function runImportBatch(ctx: CommandContext, o: ImportBatchOptions): Promise<number> {
   const rows = readBatchFile(o.file, { keys: MANIFEST_KEYS, described: 'the manifest keys' });
-  const deps = ctx.deps();
-  const plan = planImport(deps, rows, path.dirname(path.resolve(o.file)), o.p12Profile);
+  const deps = (await ctx.deps());
+  const plan = await planImport(deps, rows, path.dirname(path.resolve(o.file)), o.p12Profile);
   return runBatchRows(ctx, deps, plan, o);
 }

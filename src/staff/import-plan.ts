@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { findPickupByApplicationCode, findPickupsByReference } from '../db/pickups.js';
 import type { Deps } from '../deps.js';
 import { mailingErrors } from '../postal/addressing.js';
 import type { P12Profile } from '../pki/p12.js';
@@ -99,17 +98,19 @@ function checkRow(input: Record<string, unknown>, dir: string, now: number): Che
  * already imported on an earlier run (its application code exists), or to be imported. Files
  * are read and checked here, so a manifest full of mistakes is reported in full.
  */
-export function planImport(deps: Deps, rows: BatchRow[], dir: string, profile: P12Profile): BatchRowPlan[] {
+export async function planImport(deps: Deps, rows: BatchRow[], dir: string, profile: P12Profile): Promise<BatchRowPlan[]> {
   const now = deps.clock();
   const firstRowOf = new Map<string, number>();
   const firstRowOfSerial = new Map<string, number>();
-  return rows.map((r): BatchRowPlan => {
+  const out: BatchRowPlan[] = [];
+  for (const r of rows) {
+    out.push(await (async (): Promise<BatchRowPlan> => {
     if ('errors' in r) return { row: r.row, status: 'failed', errors: r.errors };
     const code = typeof r.input.applicationCode === 'string' ? r.input.applicationCode.trim() : '';
     const earlier = firstRowOf.get(code);
     if (code && earlier !== undefined) return { row: r.row, status: 'failed', errors: [{ field: 'applicationCode', message: `same as row ${earlier}` }] };
     if (code) firstRowOf.set(code, r.row);
-    const existing = code ? findPickupByApplicationCode(deps.db, code) : null;
+    const existing = code ? await deps.store.findPickupByApplicationCode(code) : null;
     if (existing) return { row: r.row, status: 'skipped', applicationCode: code, serial: existing.serial };
     const checked = checkRow(r.input, dir, now);
     if ('errors' in checked) return { row: r.row, status: 'failed', errors: checked.errors };
@@ -118,7 +119,7 @@ export function planImport(deps: Deps, rows: BatchRow[], dir: string, profile: P
     const sameCert = firstRowOfSerial.get(serial);
     if (sameCert !== undefined) return { row: r.row, status: 'failed', errors: [{ field: 'certFile', message: `the same certificate as row ${sameCert}` }] };
     firstRowOfSerial.set(serial, r.row);
-    const taken = findPickupsByReference(deps.db, serial).find((p) => p.serial === serial);
+    const taken = (await deps.store.findPickupsByReference(serial)).find((p) => p.serial === serial);
     if (taken) return { row: r.row, status: 'failed', errors: [{ field: 'certFile', message: `serial ${serial} already has a pickup (application code ${taken.applicationCode ?? '-'})` }] };
     return {
       row: r.row,
@@ -129,5 +130,7 @@ export function planImport(deps: Deps, rows: BatchRow[], dir: string, profile: P
       warnings: material.reachesRoot ? [] : ['the chain does not reach a self-signed root; importers may not trust the certificate'],
       create: () => importPickup(deps, material, { email: checked.email, nameJa: checked.nameJa, mailing, p12Profile: profile }),
     };
-  });
+    })());
+  }
+  return out;
 }

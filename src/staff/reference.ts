@@ -1,11 +1,9 @@
-import { findPickupsByReference } from '../db/pickups.js';
-import type { Db } from '../db/open.js';
-import type { PickupRow } from '../db/schema.js';
+import type { PickupRow, Store } from '../db/store.js';
 import { UsageError } from './context.js';
 
 /** The one pickup a serial or application code names, or a refusal staff can act on. */
-export function resolveReference(db: Db, reference: string): PickupRow {
-  const found = findPickupsByReference(db, reference);
+export async function resolveReference(store: Store, reference: string): Promise<PickupRow> {
+  const found = await store.findPickupsByReference(reference);
   if (found.length === 0) throw new UsageError(`no pickup with serial or application code "${reference}"`);
   if (found.length > 1) {
     throw new UsageError(

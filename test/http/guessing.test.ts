@@ -22,7 +22,7 @@ const guess = (p: IssuedPickup, from: string, password: string) =>
 const wrong = (p: IssuedPickup) => (p.password === 'WRNGpw23' ? 'WRNGpw24' : 'WRNGpw23');
 
 function kinds(p: IssuedPickup): string[] {
-  return t.deps.db.select().from(events).where(eq(events.pickupId, p.id)).all().map((e) => e.kind);
+  return t.db.select().from(events).where(eq(events.pickupId, p.id)).all().map((e) => e.kind);
 }
 
 describe('a URL holder guessing from one network, with no time passing', () => {

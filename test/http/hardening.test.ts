@@ -33,7 +33,7 @@ async function login(p: IssuedPickup): Promise<string> {
   return cookieFrom(res);
 }
 
-const row = (p: IssuedPickup) => t.deps.db.select().from(pickups).where(eq(pickups.id, p.id)).get()!;
+const row = (p: IssuedPickup) => t.db.select().from(pickups).where(eq(pickups.id, p.id)).get()!;
 
 describe('X-Forwarded-For, read strictly', () => {
   it('strips brackets and ports, and refuses what is not an address', () => {
@@ -59,7 +59,7 @@ describe('X-Forwarded-For, read strictly', () => {
     expect((await from('203.0.113.7:80', p.password)).status).toBe(429);
     // A value that is no address falls back to the socket: the proxy itself, not a new client.
     expect((await from('not-an-address')).status).toBe(401);
-    const last = t.deps.db.select().from(events).where(eq(events.pickupId, p.id)).all().filter((e) => e.kind === 'password-failed').at(-1)!;
+    const last = t.db.select().from(events).where(eq(events.pickupId, p.id)).all().filter((e) => e.kind === 'password-failed').at(-1)!;
     expect(JSON.parse(last.detail!)).toMatchObject({ client: expect.stringMatching(/^127\.0\.0\.0\/24 /) });
   });
 });
@@ -133,7 +133,7 @@ describe('downloaded rows on the timeline', () => {
     const p = await fresh();
     const cookie = await login(p);
     for (let i = 0; i < 30; i++) expect((await postForm(t, `${pathOf(p.url)}/download`, {}, cookie)).status).toBe(200);
-    const count = () => t.deps.db.select().from(events).where(eq(events.pickupId, p.id)).all().filter((e) => e.kind === 'downloaded').length;
+    const count = () => t.db.select().from(events).where(eq(events.pickupId, p.id)).all().filter((e) => e.kind === 'downloaded').length;
     expect(count()).toBe(1);
     t.clock.advance(MINUTE - 1);
     await postForm(t, `${pathOf(p.url)}/download`, {}, cookie);
@@ -149,29 +149,29 @@ describe('WAL truncation after a destruction', () => {
   it('is owed while a reader holds it off, and paid by the next sweep; the WAL is bounded', async () => {
     const dbFile = tmpFile('uketori.db');
     t = makeTestApp({ dbFile });
-    expect(t.deps.db.$client.pragma('journal_size_limit', { simple: true })).toBe(WAL_SIZE_LIMIT);
+    expect(t.db.$client.pragma('journal_size_limit', { simple: true })).toBe(WAL_SIZE_LIMIT);
     const p = await issueTestPickup(t.deps);
-    const jwe = findSealedFile(t.deps.db, p.id)!.jwe;
+    const jwe = findSealedFile(t.db, p.id)!.jwe;
     const tail = Buffer.from(jwe.slice(-200));
-    cancelPickupWithEvent(t.deps.db, p.id, t.clock(), 'test');
+    cancelPickupWithEvent(t.db, p.id, t.clock(), 'test');
 
     // An online backup (a second connection reading) is running while the sweep destroys the file.
     const reader = new Database(dbFile, { readonly: true });
     reader.exec('BEGIN');
     reader.prepare('SELECT count(*) FROM sealed_files').get();
-    const first = sweepKeyMaterial(t.deps);
+    const first = await sweepKeyMaterial(t.deps);
     expect(first.destroyed).toHaveLength(1);
     expect(first.walClean).toBe(false);
-    expect(isOwed(t.deps.db, 'wal-truncate')).toBe(true);
+    expect(isOwed(t.db, 'wal-truncate')).toBe(true);
     expect(fs.readFileSync(`${dbFile}-wal`).includes(tail)).toBe(true);
     reader.exec('COMMIT');
     reader.close();
 
     // The next sweep destroys nothing new, but pays the debt.
-    const second = sweepKeyMaterial(t.deps);
+    const second = await sweepKeyMaterial(t.deps);
     expect(second.destroyed).toEqual([]);
     expect(second.walClean).toBe(true);
-    expect(isOwed(t.deps.db, 'wal-truncate')).toBe(false);
+    expect(isOwed(t.db, 'wal-truncate')).toBe(false);
     expect(fs.readFileSync(`${dbFile}-wal`).includes(tail)).toBe(false);
     expect(fs.readFileSync(dbFile).includes(tail)).toBe(false);
   });

@@ -29,7 +29,7 @@ async function login(pickup = p): Promise<string> {
 }
 
 function row(id = p.id) {
-  return t.deps.db.select().from(pickups).where(eq(pickups.id, id)).get()!;
+  return t.db.select().from(pickups).where(eq(pickups.id, id)).get()!;
 }
 
 /** The visible text of a page, without markup. */
@@ -149,7 +149,7 @@ describe('the password field', () => {
     const res = await post(pathOf(p.url), { password: typed });
     expect(res.status).toBe(400);
     expect(res.text).toContain('「O 0」');
-    const failures = t.deps.db.select().from(events).where(eq(events.pickupId, p.id)).all().filter((e) => e.kind === 'password-failed');
+    const failures = t.db.select().from(events).where(eq(events.pickupId, p.id)).all().filter((e) => e.kind === 'password-failed');
     expect(failures).toEqual([]);
     const short = await post(pathOf(p.url), { password: fullWidth(p.password.slice(0, 7)) });
     expect(short.status).toBe(400);
@@ -286,7 +286,7 @@ describe('the import help page', () => {
     const en = await get('/help/import', { 'Accept-Language': 'en' });
     expect(en.text).toContain('<h1>How to import a downloaded certificate</h1>');
     expect(en.text).toContain('Certificate Import Wizard');
-    expect(t.deps.db.select().from(events).all().filter((e) => e.kind !== 'created')).toEqual([]);
+    expect(t.db.select().from(events).all().filter((e) => e.kind !== 'created')).toEqual([]);
   });
 });
 
@@ -324,7 +324,7 @@ describe('dead URLs say what to do next', () => {
     const expired = await get(pathOf(p.url));
     expect(expired.status).toBe(410);
     expect(nextList(expired.text)?.[2]).toContain('お申し込みください');
-    t.deps.db.update(pickups).set({ cancelledAt: p.issuedAt + DAY }).where(eq(pickups.id, p.id)).run();
+    t.db.update(pickups).set({ cancelledAt: p.issuedAt + DAY }).where(eq(pickups.id, p.id)).run();
     const cancelled = await get(pathOf(p.url), { 'Accept-Language': 'en' });
     expect(cancelled.status).toBe(410);
     expect(nextList(cancelled.text)?.[1]).toBe('What to do next');

@@ -32,7 +32,7 @@ async function download(cookie: string) {
 }
 
 function row() {
-  return t.deps.db.select().from(pickups).where(eq(pickups.id, p.id)).get()!;
+  return t.db.select().from(pickups).where(eq(pickups.id, p.id)).get()!;
 }
 
 describe('the subscriber flow', () => {
@@ -121,7 +121,7 @@ describe('the subscriber flow', () => {
       expect((await t.http().get(`${pathOf(p.url)}/download`)).status).toBe(303);
     }
     expect(row().windowStartedAt).toBeNull();
-    const kinds = t.deps.db.select().from(events).where(eq(events.pickupId, p.id)).all().map((e) => e.kind);
+    const kinds = t.db.select().from(events).where(eq(events.pickupId, p.id)).all().map((e) => e.kind);
     expect(kinds.filter((k) => k !== 'page-view' && k !== 'created')).toEqual([]);
   });
 
@@ -179,7 +179,7 @@ describe('URLs that lead to no download', () => {
     const res = await t.http().get(pathOf(p.url));
     expect(res.status).toBe(410);
     expect(res.text).toContain('停止');
-    expect(t.deps.db.select().from(sealedFiles).where(eq(sealedFiles.pickupId, p.id)).get()).toBeUndefined();
+    expect(t.db.select().from(sealedFiles).where(eq(sealedFiles.pickupId, p.id)).get()).toBeUndefined();
     expect(row().cancelReason).toBe('lost letter');
   });
 

@@ -60,7 +60,7 @@ async function downloadP12(app: TestApp, url: string, password: string): Promise
   return file.body as Buffer;
 }
 
-const stored = (app: TestApp) => app.deps.db.select().from(pickups).all();
+const stored = (app: TestApp) => app.db.select().from(pickups).all();
 
 describe.skipIf(!haveSoftHsm && !process.env.CI)('CA key in SoftHSM2 (PKCS#11)', () => {
   beforeAll(() => {
@@ -227,7 +227,7 @@ describe.skipIf(!haveSoftHsm && !process.env.CI)('CA key in SoftHSM2 (PKCS#11)',
     expect(first.stderr).toContain(`Stopped because the CA's signing key became unavailable: ${notStarted} row(s) not started.`);
     // The failed rows left nothing behind.
     expect(stored(app).map((p) => p.applicationCode).sort()).toEqual(issued.map((l) => l.applicationCode).sort());
-    expect(app.deps.db.select().from(mailLog).all()).toHaveLength(issued.length);
+    expect(app.db.select().from(mailLog).all()).toHaveLength(issued.length);
 
     const again = await staff(app, ['issue', '--batch', file, '--no-letters', '--json']);
     expect(again.code, again.stderr).toBe(0);
@@ -271,7 +271,7 @@ describe.skipIf(!haveSoftHsm && !process.env.CI)('CA key in SoftHSM2 (PKCS#11)',
       expect(single.code).toBe(1);
       expect(single.stderr.trimEnd()).toMatch(message);
       expect(stored(app)).toEqual([]);
-      expect(app.deps.db.select().from(mailLog).all()).toEqual([]);
+      expect(app.db.select().from(mailLog).all()).toEqual([]);
       expect(fs.existsSync(letters)).toBe(false);
     });
 

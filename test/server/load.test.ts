@@ -48,11 +48,11 @@ describe('Download race', () => {
     expect(bodies[0]!.length).toBeGreaterThan(1000);
     for (const body of bodies) expect(body.equals(bodies[0]!)).toBe(true);
 
-    const kinds = t.deps.db.select().from(events).where(eq(events.pickupId, p.id)).all().map((e) => e.kind);
+    const kinds = t.db.select().from(events).where(eq(events.pickupId, p.id)).all().map((e) => e.kind);
     expect(kinds.filter((k) => k === 'window-started')).toHaveLength(1);
     // 50 presses in the same minute leave one `downloaded` row: the timeline is bounded like page views.
     expect(kinds.filter((k) => k === 'downloaded')).toHaveLength(1);
-    expect(t.deps.db.select().from(pickups).where(eq(pickups.id, p.id)).get()!.windowStartedAt).toBe(t.clock());
+    expect(t.db.select().from(pickups).where(eq(pickups.id, p.id)).get()!.windowStartedAt).toBe(t.clock());
   });
 });
 

@@ -79,8 +79,10 @@ describe('every response carries the security headers', () => {
   });
 
   it('an unexpected failure is a plain 500 page, logged, with the headers and no trace', async () => {
-    t.deps.db.$client.close();
-    const res = await rawRequest(port, request('GET', '/healthz'));
+    // A database closed under the app is no outage the store can name: a plain 500.
+    const p = await issueTestPickup(t.deps);
+    t.db.$client.close();
+    const res = await rawRequest(port, request('GET', pathOf(p.url)));
     expect(res.status).toBe(500);
     expectSecurityHeaders(res, '500');
     expect(res.body.toString('utf8')).not.toMatch(STACK_TRACE);
@@ -125,7 +127,7 @@ describe('the client address', () => {
   async function clientSeen(app: TestApp, pickup: IssuedPickup, forwardedFor: string): Promise<string> {
     const res = await app.http().post(pathOf(pickup.url)).set('Origin', ORIGIN).set('X-Forwarded-For', forwardedFor).type('form').send({ password: 'ABCDEFGH' });
     expect(res.status).toBe(401);
-    const failed = app.deps.db.select().from(events).where(eq(events.pickupId, pickup.id)).all().filter((e) => e.kind === 'password-failed');
+    const failed = app.db.select().from(events).where(eq(events.pickupId, pickup.id)).all().filter((e) => e.kind === 'password-failed');
     return (JSON.parse(failed.at(-1)!.detail!) as { client: string }).client;
   }
 

@@ -14,31 +14,31 @@ beforeEach(() => {
 });
 afterEach(() => t.close());
 
-const sealedCount = () => t.deps.db.select().from(sealedFiles).all().length;
+const sealedCount = () => t.db.select().from(sealedFiles).all().length;
 
 describe('the key-material sweep', () => {
   it('destroys nothing while pickups are live, at the exact boundaries', async () => {
     const waiting = await issueTestPickup(t.deps);
     const inWindow = await issueTestPickup(t.deps, { nameRomaji: 'SATO HANAKO' });
-    startWindow(t.deps.db, inWindow.id, t.clock(), windowEnd(t.clock(), inWindow.expiresAt));
+    startWindow(t.db, inWindow.id, t.clock(), windowEnd(t.clock(), inWindow.expiresAt));
     t.clock.advance(HOUR - 1);
-    expect(sweepKeyMaterial(t.deps).destroyed).toEqual([]);
+    expect((await sweepKeyMaterial(t.deps)).destroyed).toEqual([]);
     expect(sealedCount()).toBe(2);
 
     t.clock.advance(1);
-    expect(sweepKeyMaterial(t.deps).destroyed.map((d) => [d.serial, d.reason])).toEqual([[inWindow.serial, 'downloaded']]);
+    expect((await sweepKeyMaterial(t.deps)).destroyed.map((d) => [d.serial, d.reason])).toEqual([[inWindow.serial, 'downloaded']]);
 
     t.clock.set(waiting.issuedAt + 30 * DAY - 1);
-    expect(sweepKeyMaterial(t.deps).destroyed).toEqual([]);
+    expect((await sweepKeyMaterial(t.deps)).destroyed).toEqual([]);
     t.clock.set(waiting.issuedAt + 30 * DAY);
-    expect(sweepKeyMaterial(t.deps).destroyed.map((d) => [d.serial, d.reason])).toEqual([[waiting.serial, 'expired']]);
+    expect((await sweepKeyMaterial(t.deps)).destroyed.map((d) => [d.serial, d.reason])).toEqual([[waiting.serial, 'expired']]);
     expect(sealedCount()).toBe(0);
 
     // Idempotent, and the record stays.
-    expect(sweepKeyMaterial(t.deps).destroyed).toEqual([]);
-    const row = t.deps.db.select().from(pickups).where(eq(pickups.id, waiting.id)).get()!;
+    expect((await sweepKeyMaterial(t.deps)).destroyed).toEqual([]);
+    const row = t.db.select().from(pickups).where(eq(pickups.id, waiting.id)).get()!;
     expect(row.keyDestroyedAt).toBe(t.clock());
-    const kinds = t.deps.db.select().from(events).where(eq(events.pickupId, waiting.id)).all().map((e) => e.kind);
+    const kinds = t.db.select().from(events).where(eq(events.pickupId, waiting.id)).all().map((e) => e.kind);
     expect(kinds).toEqual(['created', 'key-destroyed']);
   });
 });

@@ -18,10 +18,10 @@ function writeFile(name: string, lines: string[]): string {
 }
 
 const counts = () => ({
-  pickups: t.deps.db.select().from(pickups).all().length,
-  sealed: t.deps.db.select().from(sealedFiles).all().length,
-  events: t.deps.db.select().from(events).all().length,
-  mails: t.deps.db.select().from(mailLog).all().length,
+  pickups: t.db.select().from(pickups).all().length,
+  sealed: t.db.select().from(sealedFiles).all().length,
+  events: t.db.select().from(events).all().length,
+  mails: t.db.select().from(mailLog).all().length,
 });
 
 const byRow = (lines: Array<Record<string, unknown>>) => [...lines].sort((a, b) => Number(a.row) - Number(b.row));
@@ -55,7 +55,7 @@ describe('issue --batch', () => {
     expect(rows[3]!.mail).toEqual({ status: 'no-address' });
     expect(run.stderr).toContain('3 issued, 0 skipped (already issued), 1 failed, of 4 rows.');
 
-    const stored = t.deps.db.select().from(pickups).all();
+    const stored = t.db.select().from(pickups).all();
     expect(stored.map((p) => p.applicationCode).sort()).toEqual(['B-1', 'B-3', 'B-4']);
     expect(counts()).toMatchObject({ pickups: 3, sealed: 3, mails: 2 });
     expect(fs.readdirSync(letters).sort()).toEqual(
@@ -173,7 +173,7 @@ describe('issue --batch', () => {
     fs.writeFileSync(file, sjis(text));
     const run = await staff(t, ['issue', '--batch', file, '--no-letters', '--json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(t.deps.db.select().from(pickups).all().map((p) => p.subjectNameJa)).toEqual(['山田 太郎']);
+    expect(t.db.select().from(pickups).all().map((p) => p.subjectNameJa)).toEqual(['山田 太郎']);
   });
 });
 

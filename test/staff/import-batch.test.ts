@@ -52,7 +52,7 @@ function manifest(name: string, lines: string[]): string {
 }
 
 const byRow = (lines: Array<Record<string, unknown>>) => [...lines].sort((a, b) => Number(a.row) - Number(b.row));
-const stored = () => t.deps.db.select().from(pickups).all();
+const stored = () => t.db.select().from(pickups).all();
 
 async function download(url: string, password: string): Promise<Buffer> {
   const login = await t.http().post(pathOf(url)).set('Origin', ORIGIN).type('form').send({ password });
@@ -110,9 +110,9 @@ describe('import --batch', () => {
 
     // Only the good rows left anything behind: pickups, sealed P12s, letters, mail.
     expect(stored().map((p) => p.applicationCode).sort()).toEqual(['IMP-1', 'IMP-2', 'IMP-3', 'IMP-4']);
-    expect(t.deps.db.select().from(sealedFiles).all()).toHaveLength(4);
+    expect(t.db.select().from(sealedFiles).all()).toHaveLength(4);
     expect(fs.readdirSync(letters)).toHaveLength(8);
-    expect(t.deps.db.select().from(mailLog).all().map((m) => m.pickupId).sort()).toEqual(
+    expect(t.db.select().from(mailLog).all().map((m) => m.pickupId).sort()).toEqual(
       stored().filter((p) => p.email).map((p) => p.id).sort());
 
     const expectedChain = {

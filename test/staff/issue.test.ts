@@ -42,7 +42,7 @@ describe('staff issue', () => {
     const r = await staff(['issue', '--name-romaji', 'yamada taro', '--json']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('nameRomaji');
-    expect(t.deps.db.$client.prepare('select count(*) n from pickups').get()).toEqual({ n: 0 });
+    expect(t.db.$client.prepare('select count(*) n from pickups').get()).toEqual({ n: 0 });
   });
 
   it('offers the lifetimes the CA configures, and only those', async () => {
@@ -55,7 +55,7 @@ describe('staff issue', () => {
     expect(r.stderr).toBe('');
     const j = JSON.parse(r.stdout);
     expect(j.serial).toMatch(/^[0-9A-F]+$/);
-    const row = t.deps.db.$client.prepare('select cert_not_before b, cert_not_after a from pickups').get() as { a: number; b: number };
+    const row = t.db.$client.prepare('select cert_not_before b, cert_not_after a from pickups').get() as { a: number; b: number };
     expect(new Date(row.a).getUTCFullYear() - new Date(row.b).getUTCFullYear()).toBe(5);
   });
 

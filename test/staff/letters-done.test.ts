@@ -21,8 +21,8 @@ async function issue(code: string, lettersDir: string): Promise<Issued> {
 const exists = (file: string) => fs.existsSync(file);
 const filesOf = (i: Issued) => [i.letters.password, i.letters.pin];
 function kindsOf(serial: string): string[] {
-  const id = t.deps.db.select().from(pickups).where(eq(pickups.serial, serial)).get()!.id;
-  return t.deps.db.select().from(events).where(eq(events.pickupId, id)).all().map((e) => e.kind);
+  const id = t.db.select().from(pickups).where(eq(pickups.serial, serial)).get()!.id;
+  return t.db.select().from(events).where(eq(events.pickupId, id)).all().map((e) => e.kind);
 }
 
 describe('letters-done', () => {
@@ -49,7 +49,7 @@ describe('letters-done', () => {
     expect(rest.code).toBe(0);
     expect(rest.stdout).toContain('4 letter file(s) deleted.');
     expect([...filesOf(b), ...filesOf(c)].some(exists)).toBe(false);
-    expect(t.deps.db.select().from(pickupFiles).all().filter((f) => f.kind === 'letter' && f.deletedAt === null)).toEqual([]);
+    expect(t.db.select().from(pickupFiles).all().filter((f) => f.kind === 'letter' && f.deletedAt === null)).toEqual([]);
 
     const again = await staff(t, ['letters-done', '--all-printed']);
     expect(again.stdout).toBe('No letter files on record here: nothing to delete.\n');
@@ -68,7 +68,7 @@ describe('letters-done', () => {
   it('leaves files another machine wrote alone, and says so', async () => {
     t = makeTestApp();
     const a = await issue('LD-H', tmpDir());
-    t.deps.db.update(pickupFiles).set({ host: 'staff-pc-2' }).where(eq(pickupFiles.path, a.letters.pin)).run();
+    t.db.update(pickupFiles).set({ host: 'staff-pc-2' }).where(eq(pickupFiles.path, a.letters.pin)).run();
     const run = await staff(t, ['letters-done', 'LD-H']);
     expect(run.stdout).toContain('1 letter file(s) deleted.');
     expect(run.stdout).toContain('1 letter file(s) were written on another machine: run letters-done there.');

@@ -98,14 +98,14 @@ describe('letters at issuance', () => {
     t = makeTestApp();
     const none = await staff(t, [...subscriberArgs, '--application-code', 'NL-1', '--no-letters', '--json']);
     expect(none.lines[0]!.letters).toBeNull();
-    const row = t.deps.db.select().from(pickups).where(eq(pickups.serial, String(none.lines[0]!.serial))).get()!;
-    expect(t.deps.db.select().from(events).where(eq(events.pickupId, row.id)).all().map((e) => e.kind)).not.toContain('letters-written');
+    const row = t.db.select().from(pickups).where(eq(pickups.serial, String(none.lines[0]!.serial))).get()!;
+    expect(t.db.select().from(events).where(eq(events.pickupId, row.id)).all().map((e) => e.kind)).not.toContain('letters-written');
 
     const unnamed = await staff(t, [...subscriberArgs, '--application-code', 'NL-2', '--json']);
     expect(unnamed.code).toBe(1);
     expect(unnamed.stderr).toBe('staff issue: say where the letters go: --letters-dir DIR or LETTERS_DIR=DIR (a folder on the staff machine, outside DATA_DIR), or --no-letters\n');
     expect(unnamed.stdout).toBe('');
-    expect(t.deps.db.select().from(pickups).all()).toHaveLength(1);
+    expect(t.db.select().from(pickups).all()).toHaveLength(1);
     expect(fs.existsSync(path.join(t.deps.config.dataDir, 'letters'))).toBe(false);
   });
 
@@ -120,7 +120,7 @@ describe('letters at issuance', () => {
     const refused = await staff(t, [...subscriberArgs, '--application-code', 'IN-1', '--letters-dir', inside]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`--letters-dir ${inside} is inside DATA_DIR`);
-    expect(t.deps.db.select().from(pickups).all()).toHaveLength(1);
+    expect(t.db.select().from(pickups).all()).toHaveLength(1);
     expect(() => testConfig({ LETTERS_DIR: t.deps.config.dataDir })).toThrow('LETTERS_DIR must be outside DATA_DIR');
     expect(() => testConfig({ LETTERS_DIR: inside })).toThrow('LETTERS_DIR must be outside DATA_DIR');
   });
@@ -133,7 +133,7 @@ describe('letters at issuance', () => {
     expect(run.code).toBe(3);
     expect(run.stdout).toContain('LETTERS NOT WRITTEN');
     expect(run.stdout).toContain('Password');
-    expect(t.deps.db.select().from(pickups).all()).toHaveLength(1);
+    expect(t.db.select().from(pickups).all()).toHaveLength(1);
   });
 
   it('a half-given proxy receiver is refused before anything is made', async () => {
@@ -141,7 +141,7 @@ describe('letters at issuance', () => {
     const run = await staff(t, [...subscriberArgs, '--proxy-name', '佐藤 花子']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('proxyPostalAddress: required when proxyName is given');
-    expect(t.deps.db.select().from(pickups).all()).toHaveLength(0);
+    expect(t.db.select().from(pickups).all()).toHaveLength(0);
   });
 });
 

@@ -23,8 +23,8 @@ afterEach(() => t.close());
 const issueArgs = (code: string, email = 'taro@example.jp') => ['issue', '--name-romaji', 'YAMADA TARO', '--email', email, '--application-code', code, '--no-letters', '--json'];
 
 function mailRows(pickupSerial: string) {
-  const p = t.deps.db.select().from(pickups).where(eq(pickups.serial, pickupSerial)).get()!;
-  return { pickup: p, mails: t.deps.db.select().from(mailLog).where(eq(mailLog.pickupId, p.id)).all() };
+  const p = t.db.select().from(pickups).where(eq(pickups.serial, pickupSerial)).get()!;
+  return { pickup: p, mails: t.db.select().from(mailLog).where(eq(mailLog.pickupId, p.id)).all() };
 }
 
 describe('notification mail over SMTP', () => {
@@ -71,7 +71,7 @@ describe('notification mail over SMTP', () => {
     expect(before.mails).toMatchObject([{ status: 'failed', attempts: 1 }]);
     expect(before.mails[0]!.lastError).toMatch(/451/);
     expect(before.mails[0]!.sealedUrl).not.toContain(String(issued.url).slice(-27));
-    const kinds = t.deps.db.select().from(events).where(eq(events.pickupId, before.pickup.id)).all().map((e) => e.kind);
+    const kinds = t.db.select().from(events).where(eq(events.pickupId, before.pickup.id)).all().map((e) => e.kind);
     expect(kinds).toEqual(['created', 'mail-failed']);
 
     const pending = await staff(t, ['mail', '--json']);

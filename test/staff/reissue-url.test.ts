@@ -21,7 +21,7 @@ async function issue(code: string): Promise<Record<string, string>> {
   return run.lines[0] as Record<string, string>;
 }
 
-const pickupRow = (serial: string) => t.deps.db.select().from(pickups).where(eq(pickups.serial, serial)).get()!;
+const pickupRow = (serial: string) => t.db.select().from(pickups).where(eq(pickups.serial, serial)).get()!;
 
 describe('reissue-url', () => {
   it('gives the same pickup a new URL: the old one is unknown at once, the new one is mailed and works with the same password and PIN', async () => {
@@ -30,7 +30,7 @@ describe('reissue-url', () => {
     const p = await issue('R-1');
     // Someone holding the old URL spent guesses on it.
     await postForm(t, pathOf(p.url!), { password: p.password === 'WRNGpw23' ? 'WRNGpw24' : 'WRNGpw23' });
-    expect(t.deps.db.select().from(throttlePickups).all()).toHaveLength(1);
+    expect(t.db.select().from(throttlePickups).all()).toHaveLength(1);
 
     const run = await staff(t, ['reissue-url', 'R-1', '--json']);
     expect(run.code, run.stderr).toBe(0);
@@ -53,11 +53,11 @@ describe('reissue-url', () => {
     for (const secret of [p.password!, p.pin!]) expect(text).not.toContain(secret);
 
     const row = pickupRow(p.serial!);
-    const kinds = t.deps.db.select().from(events).where(eq(events.pickupId, row.id)).all().map((e) => e.kind);
+    const kinds = t.db.select().from(events).where(eq(events.pickupId, row.id)).all().map((e) => e.kind);
     expect(kinds).toEqual(['created', 'mailed', 'password-failed', 'url-reissued', 'mailed']);
-    expect(t.deps.db.select().from(mailLog).where(eq(mailLog.pickupId, row.id)).all()).toMatchObject([{ kind: 'notification', status: 'sent', attempts: 1, sealedUrl: null }]);
+    expect(t.db.select().from(mailLog).where(eq(mailLog.pickupId, row.id)).all()).toMatchObject([{ kind: 'notification', status: 'sent', attempts: 1, sealedUrl: null }]);
     // The new URL starts with a full guess budget.
-    expect(t.deps.db.select().from(throttlePickups).all()).toHaveLength(0);
+    expect(t.db.select().from(throttlePickups).all()).toHaveLength(0);
 
     const login = await postForm(t, pathOf(url), { password: p.password! });
     expect(login.status).toBe(303);
@@ -121,7 +121,7 @@ describe('reissue-url', () => {
     expect(late.code).toBe(1);
     expect(late.stderr).toContain(`${expired.serial} is expired`);
     for (const p of [cancelled, expired, downloaded]) {
-      expect(t.deps.db.select().from(events).where(eq(events.pickupId, pickupRow(p.serial!).id)).all().map((e) => e.kind)).not.toContain('url-reissued');
+      expect(t.db.select().from(events).where(eq(events.pickupId, pickupRow(p.serial!).id)).all().map((e) => e.kind)).not.toContain('url-reissued');
     }
     expect((await staff(t, ['reissue-url', 'NOPE'])).stderr).toBe('staff reissue-url: no pickup with serial or application code "NOPE"\n');
     expect((await staff(t, ['reissue-url'])).code).toBe(1);

@@ -1,3 +1,4 @@
+import { SqliteStore } from '../../src/db/sqlite-store.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +36,7 @@ async function download(deps: Deps, p: IssuedPickup): Promise<number> {
   return file.status;
 }
 
-const kidOf = (deps: Deps, p: IssuedPickup) => findSealedFile(deps.db, p.id)!.kid;
+const kidOf = (deps: Deps, p: IssuedPickup) => findSealedFile((deps.store as SqliteStore).db, p.id)!.kid;
 const caKids = (dir: string) => ['root.key.jwe', 'issuing.key.jwe'].map((f) => sealedKid(fs.readFileSync(path.join(dir, f), 'utf8').trim()));
 
 describe('staff rotate-seal-key, keys in DATA_DIR/keys', () => {
@@ -44,7 +45,7 @@ describe('staff rotate-seal-key, keys in DATA_DIR/keys', () => {
     const env = { DATA_DIR: dataDir, PUBLIC_URL: ORIGIN, LOG_LEVEL: 'silent' };
     const keysDir = path.join(dataDir, 'keys');
     // A server that was started before the rotation and keeps running through it.
-    const running = openDeps(env, { clock });
+    const running = await openDeps(env, { clock });
     const oldKid = running.sealer.currentKid;
     const old = await issueTestPickup(running);
     const rootPem = fs.readFileSync(path.join(caDir(running), 'root.crt.pem'), 'utf8');
@@ -59,7 +60,7 @@ describe('staff rotate-seal-key, keys in DATA_DIR/keys', () => {
     expect(fs.existsSync(path.join(keysDir, `seal-${oldKid}.key`))).toBe(true);
 
     // A staff process started after the rotation seals with the new key.
-    const after = openDeps(env, { clock });
+    const after = await openDeps(env, { clock });
     expect(after.sealer.currentKid).toBe(newKid);
     const fresh = await issueTestPickup(after, { nameRomaji: 'SATO HANAKO' });
     expect(kidOf(after, fresh)).toBe(newKid);
@@ -84,13 +85,13 @@ describe('staff rotate-seal-key, keys in DATA_DIR/keys', () => {
     expect(fs.readdirSync(keysDir).filter((f) => f.startsWith('seal-')).sort()).toEqual(['seal-current', `seal-${newKid}.key`, 'seal-rotated-at']);
 
     // Only the new key is left, and it opens the same CA: no new CA was made.
-    const restarted = openDeps(env, { clock });
+    const restarted = await openDeps(env, { clock });
     const ca = await loadOrCreateDevCa(caDir(restarted), restarted.sealer, clock(), restarted.random);
     expect(ca.created).toBe(false);
     expect(ca.rootCertPem).toBe(rootPem);
     const third = await issueTestPickup(restarted, { nameRomaji: 'SUZUKI ICHIRO' });
     expect(await download(restarted, third)).toBe(200);
-    for (const d of [running, after, restarted]) d.db.$client.close();
+    for (const d of [running, after, restarted]) await d.store.close();
   });
 });
 
@@ -99,7 +100,7 @@ describe('staff rotate-seal-key, keys in SEAL_KEYS', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uketori-rotate-env-'));
     const oldSpec = `old:${TEST_SECRETS.seal}`;
     const env = { DATA_DIR: dataDir, PUBLIC_URL: ORIGIN, LOG_LEVEL: 'silent', SEAL_KEYS: oldSpec, PASSWORD_PEPPER: TEST_SECRETS.pepper, SESSION_KEY: TEST_SECRETS.session };
-    const deps = openDeps(env, { clock });
+    const deps = await openDeps(env, { clock });
     const p = await issueTestPickup(deps);
 
     const printed = await staff(env, ['rotate-seal-key', '--json']);
@@ -110,7 +111,7 @@ describe('staff rotate-seal-key, keys in SEAL_KEYS', () => {
     expect((await staff(env, ['rotate-seal-key', '--retire-unused'])).code).toBe(1);
 
     const rotatedEnv = { ...env, SEAL_KEYS: `${spec},${oldSpec}` };
-    const rotated = openDeps(rotatedEnv, { clock });
+    const rotated = await openDeps(rotatedEnv, { clock });
     expect(await download(rotated, p)).toBe(200);
     const early = await staff(rotatedEnv, ['rotate-seal-key', '--retire-unused', '--no-new-key', '--json']);
     expect(early.json).toMatchObject({ resealedCaKeys: 2, unused: [] });
@@ -118,8 +119,8 @@ describe('staff rotate-seal-key, keys in SEAL_KEYS', () => {
     const late = await staff(rotatedEnv, ['rotate-seal-key', '--retire-unused', '--no-new-key', '--json']);
     expect(late.json).toMatchObject({ purged: 1, unused: ['old'], retired: [] });
 
-    const newOnly = openDeps({ ...env, SEAL_KEYS: spec }, { clock });
+    const newOnly = await openDeps({ ...env, SEAL_KEYS: spec }, { clock });
     expect((await loadOrCreateDevCa(caDir(newOnly), newOnly.sealer, clock(), newOnly.random)).created).toBe(false);
-    for (const d of [deps, rotated, newOnly]) d.db.$client.close();
+    for (const d of [deps, rotated, newOnly]) await d.store.close();
   });
 });

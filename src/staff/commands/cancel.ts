@@ -14,9 +14,9 @@ export const cancel: Command = {
     // `cancel <serial>` alone must work (scripts rely on it); a reason is asked for, not required.
     const given = typeof args.values.reason === 'string' ? args.values.reason.trim() : '';
     const reason = given || 'cancelled by staff (no reason given)';
-    const deps = ctx.deps();
-    const pickup = resolveReference(deps.db, reference);
-    const result = cancelAndPurge(deps, pickup, reason);
+    const deps = (await ctx.deps());
+    const pickup = await resolveReference(deps.store, reference);
+    const result = await cancelAndPurge(deps, pickup, reason);
     if (args.values.json) printJson(ctx, { serial: pickup.serial, ...result });
     else ctx.stdout(result.cancelled ? `Cancelled ${pickup.serial}: ${reason}. Its URL now shows the cancelled page.\n` : `${pickup.serial} was already cancelled.\n`);
     return 0;

@@ -54,7 +54,7 @@ export const importCommand: Command = {
     if (typeof args.values.batch === 'string') {
       const stray = Object.keys(args.values).filter((k) => !BATCH_FLAGS.has(k));
       if (stray.length > 0) throw new UsageError(`--batch reads the keys and certificates from the manifest: drop --${stray.join(', --')}`);
-      const lettersDir = lettersDirOption(args, ctx.deps().config);
+      const lettersDir = lettersDirOption(args, (await ctx.deps()).config);
       return runImportBatch(ctx, { file: args.values.batch, p12Profile: profile, lettersDir, json: args.values.json === true });
     }
     const source = {
@@ -63,7 +63,7 @@ export const importCommand: Command = {
       chainText: typeof args.values.chain === 'string' ? readFile(args.values.chain, '--chain') : null,
       issuedAt: typeof args.values['issued-at'] === 'string' ? args.values['issued-at'] : null,
     };
-    const deps = ctx.deps();
+    const deps = (await ctx.deps());
     const lettersDir = lettersDirOption(args, deps.config);
     const now = deps.clock();
     let checkedImport: CheckedImport;

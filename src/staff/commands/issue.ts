@@ -44,12 +44,12 @@ export const issue: Command = {
     if (typeof args.values.batch === 'string') {
       const stray = Object.keys(args.values).filter((k) => !BATCH_FLAGS.has(k));
       if (stray.length > 0) throw new UsageError(`--batch reads the subscribers from the file: drop --${stray.join(', --')}`);
-      const lettersDir = lettersDirOption(args, ctx.deps().config);
+      const lettersDir = lettersDirOption(args, (await ctx.deps()).config);
       return runBatch(ctx, { file: args.values.batch, p12Profile: profile, lettersDir, json: args.values.json === true });
     }
     const input = subscriberInput(args);
     if (Object.keys(input).length === 0) throw new UsageError('say who the certificate is for: --name-romaji "YAMADA TARO", or --in subscriber.json');
-    const deps = ctx.deps();
+    const deps = (await ctx.deps());
     const checked = validateSubscriber(input, subscriberRules(deps));
     const refused = checked.ok ? mailingErrors(checked.mailing) : checked.errors;
     if (!checked.ok || refused.length > 0) {

@@ -1,5 +1,3 @@
-import { countKeptFilesElsewhere, listKeptFiles } from '../../db/pickup-files.js';
-import { findPickupById } from '../../db/pickups.js';
 import { deleteTrackedFiles, thisHost } from '../../services/pickup-files.js';
 import { printJson, UsageError, type Command } from '../context.js';
 import { resolveReference } from '../reference.js';
@@ -15,13 +13,17 @@ export const lettersDone: Command = {
     if (all === args.positionals.length > 0) {
       throw new UsageError('name the pickups whose letters are printed (letters-done <serial>...), or say --all-printed');
     }
-    const deps = ctx.deps();
-    const ids = all ? null : args.positionals.map((ref) => resolveReference(deps.db, ref).id);
+    const deps = (await ctx.deps());
+    const ids = all ? null : await Promise.all(args.positionals.map(async (ref) => (await resolveReference(deps.store, ref)).id));
     const host = thisHost();
     const now = deps.clock();
-    const result = deleteTrackedFiles(deps, listKeptFiles(deps.db, host, ids, ['letter']), now, 'printed (letters-done)');
-    const elsewhere = countKeptFilesElsewhere(deps.db, host, ids, ['letter']);
-    const serial = (pickupId: string) => findPickupById(deps.db, pickupId)?.serial ?? pickupId;
+    const result = await deleteTrackedFiles(deps, await deps.store.listKeptFiles(host, ids, ['letter']), now, 'printed (letters-done)');
+    const elsewhere = await deps.store.countKeptFilesElsewhere(host, ids, ['letter']);
+    const serials = new Map<string, string>();
+    for (const f of [...result.deleted, ...result.failed.map((x) => x.file)]) {
+      if (!serials.has(f.pickupId)) serials.set(f.pickupId, (await deps.store.findPickupById(f.pickupId))?.serial ?? f.pickupId);
+    }
+    const serial = (pickupId: string) => serials.get(pickupId) ?? pickupId;
     if (args.values.json) {
       printJson(ctx, {
         deleted: result.deleted.map((f) => ({ serial: serial(f.pickupId), file: f.path })),

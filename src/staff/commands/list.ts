@@ -1,4 +1,3 @@
-import { listPickupsCreatedSince } from '../../db/pickup-lists.js';
 import { downloadDeadline, isLive, pickupState, type PickupState } from '../../pickup/state.js';
 import { printJson, UsageError, type Command } from '../context.js';
 import { jstIso } from '../../i18n/format.js';
@@ -36,9 +35,9 @@ export const list: Command = {
     const state = args.values.state;
     if (state !== undefined && !STATES.includes(state as PickupState)) throw new UsageError(`--state must be one of ${STATES.join(', ')}`);
     const since = typeof args.values.since === 'string' ? parseSince(args.values.since) : null;
-    const deps = ctx.deps();
+    const deps = (await ctx.deps());
     const now = deps.clock();
-    const rows = listPickupsCreatedSince(deps.db, since)
+    const rows = (await deps.store.listPickupsCreatedSince(since))
       .map((r) => ({ ...r, state: pickupState(r.pickup, now) }))
       .filter((r) => state === undefined || r.state === state);
     if (args.values.json) {

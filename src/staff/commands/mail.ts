@@ -1,5 +1,3 @@
-import { listUnsentMails } from '../../db/mail-log.js';
-import { findPickupById } from '../../db/pickups.js';
 import { formatJst } from '../../i18n/format.js';
 import { retryMail, STALE_SENDING_MS, type RetryOutcome } from '../../services/mail-delivery.js';
 import { printJson, type Command } from '../context.js';
@@ -15,10 +13,12 @@ export const mail: Command = {
   usage: 'mail [--retry] [--json]',
   options: { retry: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(ctx, args) {
-    const deps = ctx.deps();
+    const deps = (await ctx.deps());
     const now = deps.clock();
-    const unsent = listUnsentMails(deps.db, now - STALE_SENDING_MS);
-    const serialOf = (pickupId: string) => findPickupById(deps.db, pickupId)?.serial ?? pickupId;
+    const unsent = await deps.store.listUnsentMails(now - STALE_SENDING_MS);
+    const serials = new Map<string, string>();
+    for (const m of unsent) if (!serials.has(m.pickupId)) serials.set(m.pickupId, (await deps.store.findPickupById(m.pickupId))?.serial ?? m.pickupId);
+    const serialOf = (pickupId: string) => serials.get(pickupId) ?? pickupId;
     if (!args.values.retry) {
       for (const m of unsent) {
         const row = { serial: serialOf(m.pickupId), kind: m.kind, to: m.recipient, status: m.status, attempts: m.attempts, lastError: m.lastError, since: new Date(m.createdAt).toISOString() };

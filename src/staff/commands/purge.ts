@@ -7,7 +7,7 @@ export const purge: Command = {
   usage: 'purge [--json]',
   options: { json: { type: 'boolean' } },
   async run(ctx, args) {
-    const result = sweepKeyMaterial(ctx.deps());
+    const result = await sweepKeyMaterial((await ctx.deps()));
     const { deleted, failed } = result.files;
     if (args.values.json) {
       printJson(ctx, {

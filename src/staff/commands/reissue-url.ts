@@ -12,8 +12,8 @@ export const reissueUrlCommand: Command = {
   async run(ctx, args) {
     const [reference, ...extra] = args.positionals;
     if (!reference || extra.length > 0) throw new UsageError('name one pickup: reissue-url <serial or application code>');
-    const deps = ctx.deps();
-    const pickup = resolveReference(deps.db, reference);
+    const deps = (await ctx.deps());
+    const pickup = await resolveReference(deps.store, reference);
     let result;
     try {
       result = await reissueUrl(deps, ctx.mailer(), pickup);

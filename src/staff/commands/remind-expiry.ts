@@ -1,4 +1,3 @@
-import { listReminderCandidates } from '../../db/pickup-lists.js';
 import { formatJst } from '../../i18n/format.js';
 import { DAY } from '../../lib/clock.js';
 import { sendReminder } from '../../services/mail-delivery.js';
@@ -23,9 +22,9 @@ export const remindExpiry: Command = {
   options: { days: { type: 'string' }, json: { type: 'boolean' } },
   async run(ctx, args) {
     const days = daysOption(args.values.days);
-    const deps = ctx.deps();
+    const deps = (await ctx.deps());
     const now = deps.clock();
-    const candidates = listReminderCandidates(deps.db, now, now + days * DAY);
+    const candidates = await deps.store.listReminderCandidates(now, now + days * DAY);
     let sent = 0;
     let failed = 0;
     for (const pickup of candidates) {

@@ -60,7 +60,7 @@ export const rotateSealKeyCommand: Command = {
     const retire = args.values['retire-unused'] === true;
     const rotate = args.values['no-new-key'] !== true;
     if (!rotate && !retire) throw new UsageError('--no-new-key does nothing without --retire-unused');
-    const deps = ctx.deps();
+    const deps = (await ctx.deps());
     const envKeys = deps.config.sealKeys;
     if (envKeys && rotate && retire) {
       throw new UsageError('with SEAL_KEYS: prepend the new key and restart first, then run rotate-seal-key --retire-unused --no-new-key');

@@ -1,4 +1,3 @@
-import { listEvents } from '../../db/events.js';
 import { resolveReference } from '../reference.js';
 import { formatJst } from '../../i18n/format.js';
 import { downloadDeadline, pickupState } from '../../pickup/state.js';
@@ -18,11 +17,11 @@ export const status: Command = {
   async run(ctx, args) {
     const [reference] = args.positionals;
     if (!reference) throw new UsageError('name the pickup: status <serial or application code>');
-    const deps = ctx.deps();
-    const pickup = resolveReference(deps.db, reference);
+    const deps = (await ctx.deps());
+    const pickup = await resolveReference(deps.store, reference);
     const now = deps.clock();
     const state = pickupState(pickup, now);
-    const events = listEvents(deps.db, pickup.id).map((e) => ({ at: e.at, kind: e.kind, detail: e.detail ? (JSON.parse(e.detail) as Record<string, unknown>) : {} }));
+    const events = (await deps.store.listEvents(pickup.id)).map((e) => ({ at: e.at, kind: e.kind, detail: e.detail ? (JSON.parse(e.detail) as Record<string, unknown>) : {} }));
     if (args.values.json) {
       printJson(ctx, {
         serial: pickup.serial,
