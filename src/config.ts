@@ -12,6 +12,25 @@ const base64Key = (what: string) =>
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, `${what} must be 32 bytes in base64url (43 characters)`);
 
+/*
+ * The certificate authority as subscribers meet it: on every page, in every mail and on both
+ * letters. The defaults name a demo CA so `npm run demo` works; a real CA sets all of them.
+ */
+const oneLine = (max: number) =>
+  z.string().trim().min(1).max(max, `must be at most ${max} characters`).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must be one line of text');
+const caIdentitySchema = {
+  CA_NAME: oneLine(60).default('受取りデモ認証局'),
+  CA_NAME_EN: oneLine(80)
+    .refine((s) => /^[\x20-\x7e]+$/.test(s), 'must be written in ASCII (it is the English name)')
+    .default('Uketori Demo Certification Authority'),
+  SUPPORT_PHONE: z.string().trim().regex(/^\+?[0-9][0-9 ()-]{5,19}$/, 'must be a phone number such as 03-1234-5678').default('03-0000-0000'),
+  SUPPORT_HOURS: oneLine(60).default('平日9時から17時まで（土日祝日・年末年始を除く）'),
+  SUPPORT_HOURS_EN: oneLine(80).default('Weekdays 9:00 to 17:00 JST, except public holidays'),
+  SUPPORT_EMAIL: z.email('must be an e-mail address').default('support@ca.example.jp'),
+  SUPPORT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  CA_LOGO: z.string().regex(/\.(png|svg)$/i, 'must be a .png or .svg file').optional(),
+};
+
 const envSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -26,7 +45,8 @@ const envSchema = z.object({
   SESSION_KEY: base64Key('SESSION_KEY').optional(),
   TRUST_PROXY: z.string().optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
-  MAIL_FROM: z.string().min(3).default('Uketori <noreply@localhost>'),
+  /** An address, or `Name <address>`; without a name the mail is sent in CA_NAME's name. */
+  MAIL_FROM: z.string().min(3).default('noreply@localhost'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CRL_URLS: z.string().optional(),
   POLICY_OIDS: z
@@ -41,7 +61,25 @@ const envSchema = z.object({
     .regex(/^([1-9]|10)(,([1-9]|10))*$/, 'VALIDITY_YEARS must be whole years from 1 to 10 separated by commas, e.g. 2,3')
     .default('2,3'),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  ...caIdentitySchema,
 });
+
+export type CaIdentity = {
+  name: string;
+  nameEn: string;
+  support: { phone: string; hours: string; hoursEn: string; email: string; url: string | null };
+  /** Path of a PNG or SVG file; read and checked when the app is built. */
+  logoFile: string | null;
+};
+
+function caIdentity(e: z.infer<typeof envSchema>): CaIdentity {
+  return {
+    name: e.CA_NAME,
+    nameEn: e.CA_NAME_EN,
+    support: { phone: e.SUPPORT_PHONE, hours: e.SUPPORT_HOURS, hoursEn: e.SUPPORT_HOURS_EN, email: e.SUPPORT_EMAIL, url: e.SUPPORT_URL ?? null },
+    logoFile: e.CA_LOGO ? path.resolve(e.CA_LOGO) : null,
+  };
+}
 
 export type SealKeySpec = { kid: string; key: string };
 
@@ -64,6 +102,7 @@ export type Config = {
   supportContact: string;
   sweepIntervalMs: number;
   validityYears: number[];
+  ca: CaIdentity;
 };
 
 /** Reads the configuration from an environment map. Pure: it never touches the disk. */
@@ -113,5 +152,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     supportContact: e.SUPPORT_CONTACT,
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     validityYears: e.VALIDITY_YEARS.split(',').map(Number),
+    ca: caIdentity(e),
   };
 }

@@ -140,9 +140,9 @@ describe('the URL line', () => {
     const url = new URL('/d/' + '0'.repeat(27), loadConfig({ PUBLIC_URL: longest }).publicUrl).href;
     expect(url.length).toBe(MAX_URL_LINE);
     expect(() => loadConfig({ PUBLIC_URL: longest + 'a' })).toThrow(/PUBLIC_URL must be at most 46 characters/);
-    const mail = notificationMail({ url, serial: '01', nameRomaji: 'A B', nameJa: null, expiresAt: 0, supportContact: 'desk' });
+    const mail = notificationMail({ url, serial: '01', nameRomaji: 'A B', nameJa: null, expiresAt: 0, ca: testConfig().ca });
     expect(urlLines(mail.text)).toEqual([url, url]);
-    expect(() => notificationMail({ url: url + 'x', serial: '01', nameRomaji: 'A B', nameJa: null, expiresAt: 0, supportContact: 'desk' })).toThrow(RangeError);
+    expect(() => notificationMail({ url: url + 'x', serial: '01', nameRomaji: 'A B', nameJa: null, expiresAt: 0, ca: testConfig().ca })).toThrow(RangeError);
   });
 });
 

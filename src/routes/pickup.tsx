@@ -13,7 +13,7 @@ import {
   readyResponse,
   unknownResponse,
 } from '../http/pages.js';
-import { formatWait } from '../i18n/format.js';
+import { formatJst, formatWait } from '../i18n/format.js';
 import { checkPassword, downloadP12, lookupPickup, recordPageView, type Lookup } from '../services/portal.js';
 import { normalizeToken } from '../pickup/token.js';
 import { issueSession, SESSION_TTL_MS, sessionCookieName, verifySession } from '../session.js';
@@ -26,7 +26,6 @@ export function pickupRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   const cookieName = sessionCookieName(deps.config.secure);
   const throttleSecret = throttleKey(deps.sessionKey);
-  const support = deps.config.supportContact;
 
   /** Resolves the token; answers the dead-URL page itself when there is nothing to download. */
   async function resolve(c: C, now: number): Promise<Found | Response> {
@@ -34,7 +33,7 @@ export function pickupRoutes(deps: Deps) {
     if (found.kind === 'incomplete') return incompleteResponse(c);
     if (found.kind === 'unknown') return unknownResponse(c);
     c.set('pickupLog', found.logId);
-    if (found.state !== 'pending' && found.state !== 'window') return deadResponse(c, found.pickup, found.state, support);
+    if (found.state !== 'pending' && found.state !== 'window') return deadResponse(c, found.pickup, found.state);
     return found;
   }
 
@@ -88,7 +87,11 @@ export function pickupRoutes(deps: Deps) {
       case 'throttled': {
         const seconds = Math.ceil(outcome.retryAfterMs / 1000);
         c.header('Retry-After', String(seconds));
-        return noticeResponse(c, 429, t.throttledTitle, [t.throttledBody(formatWait(outcome.retryAfterMs, c.get('lang')))], 'wait');
+        const lang = c.get('lang');
+        return noticeResponse(c, 429, t.throttledTitle, [t.throttledBody(formatWait(outcome.retryAfterMs, lang))], 'wait', {
+          wait: { until: formatJst(now + seconds * 1000, lang), remainingMs: seconds * 1000, backHref: pickupPath(found.token) },
+          contact: true,
+        });
       }
       case 'busy':
         c.header('Retry-After', String(outcome.retryAfterSeconds));
@@ -105,7 +108,7 @@ export function pickupRoutes(deps: Deps) {
       return landingResponse(c, found.token, found.pickup, c.get('t').errorSessionExpired, 401);
     }
     const result = await downloadP12(deps, found.pickup, coarse(c), now);
-    if (result.kind === 'dead') return deadResponse(c, result.pickup, result.state, support);
+    if (result.kind === 'dead') return deadResponse(c, result.pickup, result.state);
     deps.log.info({ pickup: found.logId, bytes: result.bytes.length }, 'p12 delivered');
     return c.body(result.bytes as Uint8Array<ArrayBuffer>, 200, {
       'Content-Type': 'application/x-pkcs12',
