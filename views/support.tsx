@@ -55,7 +55,8 @@ export function supportLine(t: Messages, lang: Lang, ca: CaIdentity): string {
     : `${t.supportDesk(caName(ca, lang))} (${t.contactPhone.toLowerCase()} ${s.phone}, ${hours})`;
 }
 
-const JAPANESE_RUN = /([\u3000-\u30ff\u3400-\u9fff\uff01-\uff60]+)/u;
+// A Japanese run, with any Latin letters written onto its front (PINコード).
+const JAPANESE_RUN = /([A-Za-z]*[\u3000-\u30ff\u3400-\u9fff\uff01-\uff60]+)/u;
 
 /** Text for an English page whose Japanese runs (a letter's printed title) are marked lang="ja". */
 export function MixedText(props: { lang: Lang; text: string }) {
