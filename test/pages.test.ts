@@ -128,17 +128,17 @@ describe('the password field', () => {
   it('says what to check: the password letter, not the PIN; case; the look-alikes', async () => {
     const res = await post(pathOf(p.url), { password: p.pin });
     expect(res.status).toBe(401);
-    expect(res.text).toContain('aria-describedby="password-error password-hint"');
+    expect(res.text).toContain('aria-describedby="password-error password-checks password-hint"');
     expect(res.text).toContain('aria-invalid="true"');
-    expect(res.text).toMatch(/<div id="password-error" class="error" role="alert" tabindex="-1">/);
-    const error = /<div id="password-error"[\s\S]*?<\/div>/.exec(res.text)![0];
+    expect(res.text).toMatch(/<div id="password-error" class="error" role="alert" tabindex="-1"><p class="error-message">パスワードが一致しません。<\/p><\/div>/);
+    const error = /<div id="password-checks"[\s\S]*?<\/div>/.exec(res.text)![0];
     expect(error).toContain('「パスワード送付のお知らせ」');
     expect(error).toContain('PINコードではありません');
     expect(error).toContain('大文字と小文字は区別します');
     expect(error).toContain('0（ゼロ）');
 
     const en = await post(`${pathOf(p.url)}?lang=en`, { password: p.pin });
-    const enError = /<div id="password-error"[\s\S]*?<\/div>/.exec(en.text)![0];
+    const enError = /<div id="password-checks"[\s\S]*?<\/div>/.exec(en.text)![0];
     expect(enError).toContain('password letter');
     expect(enError).toContain('The PIN from the PIN letter is not used here');
     expect(enError).toContain('Capital and small letters are different');
@@ -190,7 +190,7 @@ describe('URLs as mail programs and people mangle them', () => {
     for (const v of variants) {
       const res = await get(`/d/${v}`);
       expect(res.status, v).toBe(200);
-      expect(res.text, v).toContain(`action="${clean}#entry"`);
+      expect(res.text, v).toContain(`action="${clean}#password-error"`);
     }
     const posted = await post(`/d/${variants[1]}`, { password: pickup.password });
     expect(posted.status).toBe(303);

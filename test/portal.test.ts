@@ -97,7 +97,7 @@ describe('the subscriber flow', () => {
     const wrong = await post(pathOf(p.url), { password: 'ABCDEFGH' === p.password ? 'HGFEDCBA' : 'ABCDEFGH' });
     expect(wrong.status).toBe(401);
     expect(wrong.text).toContain('パスワードが一致しません');
-    expect(wrong.text).toContain('aria-describedby="password-error password-hint"');
+    expect(wrong.text).toContain('aria-describedby="password-error password-checks password-hint"');
     expect(wrong.headers['set-cookie']).toBeUndefined();
     await login();
   });

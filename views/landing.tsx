@@ -15,9 +15,9 @@ export type LandingProps = PageProps & {
 };
 
 /**
- * The form posts to `#entry`, so the answer to a mistake opens scrolled to the form with the
- * error first, and Tab from there reaches the field; nothing is autofocused, so a fresh page
- * opens at its top.
+ * The form posts to `#password-error`, so the browser opens the answer to a mistake at the error
+ * and focuses it (it has tabindex -1), with or without script; Tab from there reaches the field.
+ * Nothing is autofocused, so a fresh page opens at its top.
  */
 export function LandingPage(props: LandingProps) {
   const { t, lang, ca, action, deadline, nightDay, running, error, checks } = props;
@@ -55,20 +55,10 @@ export function LandingPage(props: LandingProps) {
           <p>{t.letterPinUse}</p>
         </div>
       </section>
-      <form method="post" action={`${action}#entry`} class="card" id="entry" novalidate>
+      <form method="post" action={`${action}#password-error`} class="card" novalidate>
         {error ? (
           <div id="password-error" class="error" role="alert" tabindex={-1}>
             <p class="error-message">{error}</p>
-            {checks ? (
-              <>
-                <p class="error-checks-title">{t.errorChecksTitle}</p>
-                <ul>
-                  {t.errorChecks.map((line) => (
-                    <li>{line}</li>
-                  ))}
-                </ul>
-              </>
-            ) : null}
           </div>
         ) : null}
         <label for="password">{t.passwordLabel}</label>
@@ -94,7 +84,7 @@ export function LandingPage(props: LandingProps) {
           autocomplete="off"
           maxlength={64}
           required
-          aria-describedby={error ? 'password-error password-hint' : 'password-hint'}
+          aria-describedby={error ? (checks ? 'password-error password-checks password-hint' : 'password-error password-hint') : 'password-hint'}
           aria-invalid={error ? 'true' : undefined}
         />
         <p class="toggle" hidden>
@@ -102,6 +92,17 @@ export function LandingPage(props: LandingProps) {
           <label for="show-password">{t.showPassword}</label>
         </p>
         <button type="submit">{t.submitPassword}</button>
+        {/* Below the field, so on a phone the error, the field and the button fit one screen. */}
+        {error && checks ? (
+          <div id="password-checks" class="error-checks">
+            <p class="error-checks-title">{t.errorChecksTitle}</p>
+            <ul>
+              {t.errorChecks.map((line) => (
+                <li>{line}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
       </form>
       <p class="note">{t.landingNoLockout}</p>
       <section aria-labelledby="steps-title">

@@ -106,18 +106,11 @@ export function ReadyPage(props: ReadyProps) {
         </div>
         <div>
           <dt>{t.summaryIssuer}</dt>
-          <dd>
-            {summary.issuer}
-            <details class="dn">
-              <summary>{t.summaryIssuerDn}</summary>
-              <span class="mono">{summary.issuerDn}</span>
-            </details>
-          </dd>
+          <dd>{summary.issuer}</dd>
         </div>
       </dl>
       <Times t={t} times={times} />
       <p class="warning">{times.window ? t.windowWarningRunning : t.windowWarning}</p>
-      <p class="device">{t.deviceNote}</p>
       <div class="phone-only" role="note">
         <p class="phone-title">{t.phoneWarningTitle}</p>
         <p>{t.phoneWarning}</p>
@@ -129,6 +122,7 @@ export function ReadyPage(props: ReadyProps) {
       </form>
       {/* Filled by app.js once the file has come: the page then shows the running hour. */}
       <p id="download-started" class="status" role="status" tabindex={-1} data-message={t.downloadStarted}></p>
+      <p class="device">{t.deviceNote}</p>
       {times.window ? null : (
         <noscript>
           <p class="note">{t.downloadNoScript}</p>
@@ -152,6 +146,10 @@ export function ReadyPage(props: ReadyProps) {
           <div>
             <dt>{t.summaryProfile}</dt>
             <dd>{summary.profile}</dd>
+          </div>
+          <div>
+            <dt>{t.summaryIssuerDn}</dt>
+            <dd class="mono">{summary.issuerDn}</dd>
           </div>
         </dl>
       </details>

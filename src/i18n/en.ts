@@ -66,8 +66,8 @@ export const en: Messages = {
   summaryThumbprint: 'SHA-1 fingerprint (Windows calls it "Thumbprint")',
   summaryProfile: 'File format',
   summaryIssuer: 'Issuer',
-  summaryIssuerDn: 'Show the issuer\'s distinguished name (DN)',
-  technicalTitle: 'Technical details (fingerprints, file format)',
+  summaryIssuerDn: 'Issuer distinguished name (DN)',
+  technicalTitle: 'Technical details (fingerprints, file format, issuer DN)',
   subjectFields: {
     addressJa: 'Address',
     birthDate: 'Date of birth',

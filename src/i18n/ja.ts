@@ -71,8 +71,8 @@ export const ja = {
   summaryThumbprint: 'SHA-1フィンガープリント（Windowsでは「拇印」）',
   summaryProfile: 'ファイル形式',
   summaryIssuer: '発行者',
-  summaryIssuerDn: '発行者の識別名（DN）を表示',
-  technicalTitle: '技術的な情報（フィンガープリント、ファイル形式）',
+  summaryIssuerDn: '発行者の識別名（DN）',
+  technicalTitle: '技術的な情報（フィンガープリント、ファイル形式、発行者の識別名）',
   subjectFields: {
     addressJa: '住所',
     birthDate: '生年月日',

@@ -3,8 +3,12 @@
 // page's own origin (the download form's action and the page's own path).
 (() => {
   // A page that answered a form (a wrong password, a wait) becomes a plain entry of its URL, so
-  // a reload asks for the page again instead of offering to send the form a second time.
-  if (history.replaceState) history.replaceState(null, '', location.href);
+  // a reload asks for the page again instead of offering to send the form a second time. The
+  // form's #password-error, carried over a redirect to a page without an error, is dropped.
+  if (history.replaceState) {
+    const dangling = location.hash && !document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    history.replaceState(null, '', dangling ? location.pathname + location.search : location.href);
+  }
 
   // The answer to a mistake: the error is announced, kept in view, and Tab reaches the field.
   const error = document.getElementById('password-error');
