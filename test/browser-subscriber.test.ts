@@ -38,8 +38,8 @@ async function open(size: Size, lang: 'ja' | 'en', javaScript = true): Promise<{
   return { context, page, notFound };
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+async function shot(page: Page, name: string, fullPage = false): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 }
 
 /** The element's box against the viewport: fully visible without scrolling. */
@@ -225,7 +225,7 @@ describe.skipIf(skipBrowser)('a new subscriber in Chromium', () => {
             }),
           );
           expect(fingerprintLines.length).toBe(2);
-          await shot(page, `${lang}-${size.name}-5-ready-details`);
+          await shot(page, `${lang}-${size.name}-5-ready-details`, true);
         } finally {
           await context.close();
         }

@@ -50,7 +50,7 @@ export function LetterPage(props: LetterPageProps) {
       <head>
         <meta charset="utf-8" />
         <meta name="robots" content="noindex" />
-        <title>{`${title} ${serial}`}</title>
+        <title>{`${title}（シリアル番号：${serial}）`}</title>
         <style dangerouslySetInnerHTML={{ __html: CSS }} />
       </head>
       <body>
