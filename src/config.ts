@@ -54,7 +54,8 @@ const envSchema = z.object({
     .regex(/^\d+(\.\d+)+(,\d+(\.\d+)+)*$/, 'POLICY_OIDS must be dotted OIDs separated by commas')
     .optional(),
   CPS_URL: z.url().optional(),
-  SUPPORT_CONTACT: z.string().min(1).default('CA support desk / 認証局サポート窓口'),
+  /** Replaced by the CA identity block below; refused when set, so a stale setting is noticed. */
+  SUPPORT_CONTACT: z.string().optional(),
   /** Certificate lifetimes (years) the CA offers; the subscriber picks one, the first is the default. */
   VALIDITY_YEARS: z
     .string()
@@ -73,6 +74,9 @@ export type CaIdentity = {
 };
 
 function caIdentity(e: z.infer<typeof envSchema>): CaIdentity {
+  if (e.SUPPORT_CONTACT !== undefined) {
+    throw new ConfigError('invalid configuration: SUPPORT_CONTACT is replaced by CA_NAME, CA_NAME_EN, SUPPORT_PHONE, SUPPORT_HOURS, SUPPORT_HOURS_EN, SUPPORT_EMAIL and SUPPORT_URL');
+  }
   return {
     name: e.CA_NAME,
     nameEn: e.CA_NAME_EN,
@@ -99,7 +103,6 @@ export type Config = {
   crlUrls: string[];
   policyOids: string[];
   cpsUrl: string | null;
-  supportContact: string;
   sweepIntervalMs: number;
   validityYears: number[];
   ca: CaIdentity;
@@ -149,7 +152,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     crlUrls,
     policyOids: list(e.POLICY_OIDS),
     cpsUrl: e.CPS_URL ?? null,
-    supportContact: e.SUPPORT_CONTACT,
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     validityYears: e.VALIDITY_YEARS.split(',').map(Number),
     ca: caIdentity(e),
