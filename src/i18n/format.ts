@@ -7,28 +7,16 @@ const messages = { ja, en };
 
 const JST_OFFSET_MS = 9 * 3_600_000;
 
-const formatters: Record<Lang, Intl.DateTimeFormat> = {
-  ja: new Intl.DateTimeFormat('ja-JP', {
-    timeZone: 'Asia/Tokyo',
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }),
-  en: new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Asia/Tokyo',
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }),
-};
+const dateTimeEn = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Tokyo',
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  weekday: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 const WEEKDAYS_JA = ['日', '月', '火', '水', '木', '金', '土'];
 
@@ -44,7 +32,7 @@ function jstParts(ms: number) {
  * "Sat, 26 Dec 2026, 10:00 JST" in English.
  */
 export function formatJst(ms: number, lang: Lang): string {
-  if (lang === 'en') return `${formatters.en.format(new Date(ms))} JST`;
+  if (lang === 'en') return `${dateTimeEn.format(new Date(ms))} JST`;
   const p = jstParts(ms);
   return `${p.y}年${p.mo}月${p.d}日（${WEEKDAYS_JA[p.wd]}）${String(p.h).padStart(2, '0')}:${String(p.mi).padStart(2, '0')}（日本時間）`;
 }
