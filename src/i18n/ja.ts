@@ -90,7 +90,7 @@ export const ja = {
     individual: '属性型（個人）',
     'sole-proprietor': '属性型（個人事業主）',
     'org-representative': '属性型（組織代表者）',
-    'org-employee': '属性型（組織従業員）',
+    'org-employee': '属性型（組織社員）',
     imported: '他の認証局で発行',
   },
   profiles: {
