@@ -15,8 +15,8 @@ export const FAVICON_PATH = '/static/favicon.svg';
  * The CA is named in the header and its support desk in the footer of every page, so a
  * subscriber wary of phishing has something to recognise.
  */
-export function Layout(props: PageProps & { title: string; children: Child; footerHelp?: boolean; footerDesk?: boolean }) {
-  const { t, lang, langHref, ca, title, children, footerHelp = true, footerDesk = true } = props;
+export function Layout(props: PageProps & { title: string; children: Child; footerHelp?: boolean; footerDesk?: boolean; wide?: boolean }) {
+  const { t, lang, langHref, ca, title, children, footerHelp = true, footerDesk = true, wide = false } = props;
   const other = lang === 'ja' ? 'en' : 'ja';
   const name = caName(ca, lang);
   return (
@@ -46,7 +46,9 @@ export function Layout(props: PageProps & { title: string; children: Child; foot
               {t.langSwitch}
             </a>
           </header>
-          <main id="main">{children}</main>
+          <main id="main" class={wide ? 'wide' : undefined}>
+            {children}
+          </main>
           <footer class="site">
             {footerDesk ? (
               <>

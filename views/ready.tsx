@@ -78,7 +78,9 @@ function Times(props: { t: ReadyProps['t']; times: PickupTimes }) {
 
 /**
  * What a subscriber checks, then the Download button, then how to import. The rows only a
- * technician compares (fingerprints, file format) fold away so the button stays in view.
+ * technician compares (fingerprints, file format) fold away, and on a wide screen the times and
+ * the button stand beside the details, so the button stays in view however many fields the
+ * certificate holds.
  */
 export function ReadyPage(props: ReadyProps) {
   const { t, action, summary, times } = props;
@@ -90,38 +92,44 @@ export function ReadyPage(props: ReadyProps) {
   ];
   if (props.lang === 'en' && summary.nameJa) rows[0] = [t.summaryName, `${summary.name} (${summary.nameJa})`];
   return (
-    <Layout {...props} title={t.readyTitle}>
+    <Layout {...props} title={t.readyTitle} wide={true}>
       <h1>{t.readyTitle}</h1>
       <p>{t.readyIntro}</p>
-      <dl class="summary">
-        {rows.map(([k, v]) => (
-          <div>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-        <div>
-          <dt>{t.summarySerial}</dt>
-          <dd class="mono">{summary.serial}</dd>
+      <div class="ready-grid">
+        <div class="ready-facts">
+          <dl class="summary">
+            {rows.map(([k, v]) => (
+              <div>
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </div>
+            ))}
+            <div>
+              <dt>{t.summarySerial}</dt>
+              <dd class="mono">{summary.serial}</dd>
         </div>
         <div>
           <dt>{t.summaryIssuer}</dt>
           <dd>{summary.issuer}</dd>
         </div>
       </dl>
-      <Times t={t} times={times} />
-      <p class="warning">{times.window ? t.windowWarningRunning : t.windowWarning}</p>
-      <div class="phone-only" role="note">
-        <p class="phone-title">{t.phoneWarningTitle}</p>
-        <p>{t.phoneWarning}</p>
+        </div>
+        <div class="ready-action">
+          <Times t={t} times={times} />
+          <p class="warning">{times.window ? t.windowWarningRunning : t.windowWarning}</p>
+          <div class="phone-only" role="note">
+            <p class="phone-title">{t.phoneWarningTitle}</p>
+            <p>{t.phoneWarning}</p>
+          </div>
+          <form method="post" action={action} class="download">
+            <button type="submit" class="primary">
+              {times.window ? t.downloadAgainButton : t.downloadButton}
+            </button>
+          </form>
+          {/* Filled by app.js once the file has come: the page then shows the running hour. */}
+          <p id="download-started" class="status" role="status" tabindex={-1} data-message={t.downloadStarted}></p>
+        </div>
       </div>
-      <form method="post" action={action} class="download">
-        <button type="submit" class="primary">
-          {times.window ? t.downloadAgainButton : t.downloadButton}
-        </button>
-      </form>
-      {/* Filled by app.js once the file has come: the page then shows the running hour. */}
-      <p id="download-started" class="status" role="status" tabindex={-1} data-message={t.downloadStarted}></p>
       <p class="device">{t.deviceNote}</p>
       {times.window ? null : (
         <noscript>
