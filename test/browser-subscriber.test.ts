@@ -235,34 +235,37 @@ describe.skipIf(skipBrowser)('a new subscriber in Chromium', () => {
     });
   }
 
-  it('throttled: the wait as a time of day, a countdown, a way back, and a reload that does not re-send', { timeout: 60_000 }, async () => {
-    const p = await issueTestPickup(portal.deps);
-    const { context, page } = await open(PHONE, 'ja');
-    try {
-      await page.goto(p.url);
-      for (let i = 0; i < 12 && !(await page.isVisible('.notice.wait')); i++) {
-        await page.fill('#password', 'WRNGpw23');
-        await Promise.all([page.waitForLoadState('load'), page.click('form.card button[type=submit]')]);
+  for (const javaScript of [true, false]) {
+    it(`throttled (script ${javaScript ? 'on' : 'off'}): the wait as a time of day, a way back, and a reload that does not re-send`, { timeout: 60_000 }, async () => {
+      const p = await issueTestPickup(portal.deps);
+      const { context, page } = await open(PHONE, 'ja', javaScript);
+      try {
+        await page.goto(p.url);
+        for (let i = 0; i < 12 && !(await page.isVisible('.notice.wait')); i++) {
+          await page.fill('#password', 'WRNGpw23');
+          await Promise.all([page.waitForLoadState('load'), page.click('form.card button[type=submit]')]);
+        }
+        expect(await page.isVisible('.notice.wait')).toBe(true);
+        expect(await page.textContent('.wait-until')).toMatch(/\d{1,2}:\d\d（日本時間）から、もう一度入力できます。/);
+        if (javaScript) await expect.poll(() => page.textContent('.wait-until .countdown'), { timeout: 5000 }).toMatch(/^\d+分\d\d秒$/);
+        expect(await page.getAttribute('a.back', 'href')).toBe(new URL(p.url).pathname);
+        await shot(page, `ja-phone-6-throttled${javaScript ? '' : '-noscript'}`);
+        const methods: string[] = [];
+        page.on('request', (req) => methods.push(req.method()));
+        page.on('dialog', (d) => {
+          methods.push('dialog');
+          void d.dismiss();
+        });
+        await page.reload();
+        expect(methods[0]).toBe('GET');
+        expect(await page.isVisible('.notice.wait')).toBe(true);
+        expect(methods).not.toContain('dialog');
+        expect(methods).not.toContain('POST');
+      } finally {
+        await context.close();
       }
-      expect(await page.isVisible('.notice.wait')).toBe(true);
-      expect(await page.textContent('.wait-until')).toMatch(/\d{1,2}:\d\d（日本時間）から、もう一度入力できます。/);
-      await expect.poll(() => page.textContent('.wait-until .countdown'), { timeout: 5000 }).toMatch(/^\d+分\d\d秒$/);
-      await shot(page, 'ja-phone-6-throttled');
-      const methods: string[] = [];
-      page.on('request', (req) => methods.push(req.method()));
-      page.on('dialog', (d) => {
-        methods.push('dialog');
-        void d.dismiss();
-      });
-      await page.reload();
-      expect(methods[0]).toBe('GET');
-      expect(await page.isVisible('#password')).toBe(true);
-      expect(methods).not.toContain('dialog');
-      expect(methods).not.toContain('POST');
-    } finally {
-      await context.close();
-    }
-  });
+    });
+  }
 
   it('a dead URL page: a status style, the desk to call, no 404 for the icon', { timeout: 60_000 }, async () => {
     const { context, page, notFound } = await open(PHONE, 'ja');

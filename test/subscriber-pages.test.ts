@@ -204,6 +204,26 @@ describe('the throttled page', () => {
     expect(res.text).toContain(`data-countdown-ms="${wait * 1000}"`);
     expect(res.text).toContain(`<a class="back" href="${pathOf(p.url)}">パスワードの入力画面に戻る</a>`);
   });
+
+  it('a browser\'s form post is answered by a redirect to a page it can reload; a forged wait shows only its sender a wait', async () => {
+    t = makeTestApp();
+    const p = await issueTestPickup(t.deps);
+    let res = await post(pathOf(p.url), { password: 'WRNGpw23' });
+    for (let i = 0; i < 12 && res.status !== 429; i++) res = await post(pathOf(p.url), { password: 'WRNGpw23' });
+    expect(res.status).toBe(429);
+    const navigated = await post(pathOf(p.url), { password: p.password }).set('Sec-Fetch-Mode', 'navigate');
+    expect(navigated.status).toBe(303);
+    const until = t.clock() + Number(navigated.headers['retry-after']) * 1000;
+    expect(navigated.headers.location).toBe(`${pathOf(p.url)}?wait=${until / 1000}`);
+    const page = await get(navigated.headers.location);
+    expect(page.status).toBe(429);
+    expect(page.text).toContain('から、もう一度入力できます。');
+    // The link repeats a time; it never lets anyone past the throttle, and a stale or absurd one is ignored.
+    expect((await get(`${pathOf(p.url)}?wait=${Math.floor(t.clock() / 1000) - 1}`)).status).toBe(200);
+    expect((await get(`${pathOf(p.url)}?wait=${Math.floor(t.clock() / 1000) + 2 * 86_400}`)).status).toBe(200);
+    expect((await get(`${pathOf(p.url)}?wait=abc`)).status).toBe(200);
+    expect((await post(pathOf(p.url), { password: p.password })).status).toBe(429);
+  });
 });
 
 describe('dead-URL pages', () => {

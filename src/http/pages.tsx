@@ -61,6 +61,18 @@ export function deadResponse(c: C, pickup: PickupRow, state: PickupState) {
   return noticeResponse(c, 410, t.deadExpiredTitle, [t.deadExpiredBody], 'dead', { next: t.deadExpiredNext, contact: true });
 }
 
+/** The wait after many wrong passwords: when it ends (time of day), a countdown, and the way back. */
+export function throttledResponse(c: C, token: string, now: number, until: number) {
+  const t = c.get('t');
+  const lang = c.get('lang');
+  const left = Math.max(0, until - now);
+  c.header('Retry-After', String(Math.ceil(left / 1000)));
+  return noticeResponse(c, 429, t.throttledTitle, [t.throttledBody(formatWait(left, lang))], 'wait', {
+    wait: { until: formatJst(until, lang), remainingMs: left, backHref: pickupPath(token) },
+    contact: true,
+  });
+}
+
 export function landingResponse(c: C, token: string, pickup: PickupRow, error: string | null, status: ContentfulStatusCode = 200) {
   const t = c.get('t');
   const lang = c.get('lang');

@@ -11,15 +11,18 @@ import {
   noticeResponse,
   pickupPath,
   readyResponse,
+  throttledResponse,
   unknownResponse,
 } from '../http/pages.js';
-import { formatJst, formatWait } from '../i18n/format.js';
 import { checkPassword, downloadP12, lookupPickup, recordPageView, type Lookup } from '../services/portal.js';
 import { normalizeToken } from '../pickup/token.js';
 import { issueSession, SESSION_TTL_MS, sessionCookieName, verifySession } from '../session.js';
 
 type C = Context<AppEnv>;
 type Found = Extract<Lookup, { kind: 'found' }>;
+
+/** The longest wait a `?wait=` link can show; the throttle never asks for more. */
+const MAX_WAIT_MS = 24 * 3_600_000;
 
 /** GET/HEAD and POST on /d/:token and /d/:token/download. GET and HEAD never change a pickup. */
 export function pickupRoutes(deps: Deps) {
@@ -50,6 +53,11 @@ export function pickupRoutes(deps: Deps) {
     const found = await resolve(c, now);
     if (found instanceof Response) return found;
     if (c.req.method === 'GET') recordPageView(deps, found.pickup, now, coarse(c));
+    // `?wait=` only repeats what the POST answer said; a forged one shows its sender a wait page.
+    const waitUntil = Number(c.req.query('wait')) * 1000;
+    if (Number.isSafeInteger(waitUntil) && waitUntil > now && waitUntil <= now + MAX_WAIT_MS) {
+      return throttledResponse(c, found.token, now, waitUntil);
+    }
     if (await hasSession(c, found.pickup.id, now)) return readyResponse(c, found.token, found.pickup, now);
     return landingResponse(c, found.token, found.pickup, null);
   });
@@ -85,13 +93,14 @@ export function pickupRoutes(deps: Deps) {
       case 'wrong':
         return landingResponse(c, found.token, found.pickup, t.errorPasswordWrong, 401);
       case 'throttled': {
-        const seconds = Math.ceil(outcome.retryAfterMs / 1000);
-        c.header('Retry-After', String(seconds));
-        const lang = c.get('lang');
-        return noticeResponse(c, 429, t.throttledTitle, [t.throttledBody(formatWait(outcome.retryAfterMs, lang))], 'wait', {
-          wait: { until: formatJst(now + seconds * 1000, lang), remainingMs: seconds * 1000, backHref: pickupPath(found.token) },
-          contact: true,
-        });
+        const until = now + Math.ceil(outcome.retryAfterMs / 1000) * 1000;
+        // A browser's form post is redirected to a page it can reload without sending the form
+        // again; other clients get the 429 itself.
+        if (c.req.header('sec-fetch-mode') === 'navigate') {
+          c.header('Retry-After', String((until - now) / 1000));
+          return c.redirect(`${pickupPath(found.token)}?wait=${until / 1000}`, 303);
+        }
+        return throttledResponse(c, found.token, now, until);
       }
       case 'busy':
         c.header('Retry-After', String(outcome.retryAfterSeconds));
