@@ -215,7 +215,7 @@ describe('the throttled page', () => {
     expect(navigated.status).toBe(303);
     const until = t.clock() + Number(navigated.headers['retry-after']) * 1000;
     expect(navigated.headers.location).toBe(`${pathOf(p.url)}?wait=${until / 1000}`);
-    const page = await get(navigated.headers.location);
+    const page = await get(String(navigated.headers.location));
     expect(page.status).toBe(429);
     expect(page.text).toContain('から、もう一度入力できます。');
     // The link repeats a time; it never lets anyone past the throttle, and a stale or absurd one is ignored.
