@@ -82,7 +82,9 @@
         form.submit();
         return;
       }
-      saveFile(await answer.blob(), 'CERT.P12');
+      const blob = await answer.blob();
+      announce();
+      saveFile(blob, 'CERT.P12');
       let replaced = false;
       try {
         const page = await fetch(location.pathname, { credentials: 'same-origin' });
@@ -98,12 +100,17 @@
         // The file has come; the page simply stays as it was.
       }
       if (!replaced) button.disabled = false;
-      const started = document.getElementById('download-started');
-      if (started) {
-        started.textContent = started.getAttribute('data-message');
-        started.focus({ preventScroll: true });
-      }
+      announce();
     });
+  }
+
+  // Says where the file went; said again in the refreshed page, whose status line is new.
+  function announce() {
+    const started = document.getElementById('download-started');
+    if (started) {
+      started.textContent = started.getAttribute('data-message');
+      started.focus({ preventScroll: true });
+    }
   }
 
   startCountdown(document);
