@@ -16,7 +16,7 @@ import { staticRoutes } from './routes/static.js';
 
 export const MAX_FORM_BYTES = 8 * 1024;
 
-const PUBLIC_PATH = /^\/(healthz|help\/import|static\/[\w.-]{1,64}|)$/;
+const PUBLIC_PATH = /^\/(healthz|help\/import|favicon\.ico|static\/[\w.-]{1,64}|)$/;
 
 /**
  * What the access log says for a path: a pickup by a short prefix of its token hash, the fixed
@@ -35,6 +35,7 @@ export function createApp(deps: Deps) {
   const { config, log } = deps;
 
   app.use(async (c, next) => {
+    c.set('ca', config.ca);
     const started = performance.now();
     await next();
     const route = logRoute(c.req.path, c.get('pickupLog'));
@@ -61,7 +62,7 @@ export function createApp(deps: Deps) {
     pingDb(deps.db);
     return c.json({ ok: true });
   });
-  app.route('/', staticRoutes());
+  app.route('/', staticRoutes(config.ca.logoFile));
   app.route('/', pickupRoutes(deps));
   app.route('/', helpRoutes());
 
