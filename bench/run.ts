@@ -113,7 +113,10 @@ async function main(): Promise<number> {
   return errors.length > 0 ? 1 : 0;
 }
 
-main()
+// `npm run bench -- --stores`: SQLite against PostgreSQL, one instance against two (bench/stores.ts).
+const run = process.argv.includes('--stores') ? () => import('./stores.js').then((m) => m.runStoreComparison()) : main;
+
+run()
   .catch(async (err) => {
     console.error(`[bench] ${errorText(err)}`);
     return 1;

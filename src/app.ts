@@ -18,7 +18,7 @@ export const MAX_FORM_BYTES = 8 * 1024;
 /** What a 503 for an unreachable database asks clients (and load balancers) to wait. */
 export const UNAVAILABLE_RETRY_SECONDS = 5;
 
-const PUBLIC_PATH = /^\/(healthz|readyz|help\/import|static\/[\w.-]{1,64}|)$/;
+const PUBLIC_PATH = /^\/(healthz|readyz|help\/import|favicon\.ico|static\/[\w.-]{1,64}|)$/;
 
 /**
  * What the access log says for a path: a pickup by a short prefix of its token hash, the fixed
@@ -37,6 +37,7 @@ export function createApp(deps: Deps) {
   const { config, log } = deps;
 
   app.use(async (c, next) => {
+    c.set('ca', config.ca);
     const started = performance.now();
     await next();
     const route = logRoute(c.req.path, c.get('pickupLog'));
@@ -71,7 +72,7 @@ export function createApp(deps: Deps) {
       return c.json({ ready: false, store: deps.store.dialect }, 503);
     }
   });
-  app.route('/', staticRoutes());
+  app.route('/', staticRoutes(config.ca.logoFile));
   app.route('/', pickupRoutes(deps));
   app.route('/', helpRoutes());
 

@@ -12,6 +12,25 @@ const base64Key = (what: string) =>
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, `${what} must be 32 bytes in base64url (43 characters)`);
 
+/*
+ * The certificate authority as subscribers meet it: on every page, in every mail and on both
+ * letters. The defaults name a demo CA so `npm run demo` works; a real CA sets all of them.
+ */
+const oneLine = (max: number) =>
+  z.string().trim().min(1).max(max, `must be at most ${max} characters`).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must be one line of text');
+const caIdentitySchema = {
+  CA_NAME: oneLine(60).default('受取りデモ認証局'),
+  CA_NAME_EN: oneLine(80)
+    .refine((s) => /^[\x20-\x7e]+$/.test(s), 'must be written in ASCII (it is the English name)')
+    .default('Uketori Demo Certification Authority'),
+  SUPPORT_PHONE: z.string().trim().regex(/^\+?[0-9][0-9 ()-]{5,19}$/, 'must be a phone number such as 03-1234-5678').default('03-0000-0000'),
+  SUPPORT_HOURS: oneLine(60).default('平日9時から17時まで（土日祝日・年末年始を除く）'),
+  SUPPORT_HOURS_EN: oneLine(80).default('Weekdays 9:00 to 17:00 JST, except public holidays'),
+  SUPPORT_EMAIL: z.email('must be an e-mail address').default('support@ca.example.jp'),
+  SUPPORT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  CA_LOGO: z.string().regex(/\.(png|svg)$/i, 'must be a .png or .svg file').optional(),
+};
+
 const envSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -28,7 +47,8 @@ const envSchema = z.object({
   SESSION_KEY: base64Key('SESSION_KEY').optional(),
   TRUST_PROXY: z.string().optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
-  MAIL_FROM: z.string().min(3).default('Uketori <noreply@localhost>'),
+  /** An address, or `Name <address>`; without a name the mail is sent in CA_NAME's name. */
+  MAIL_FROM: z.string().min(3).default('noreply@localhost'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CRL_URLS: z.string().optional(),
   POLICY_OIDS: z
@@ -36,7 +56,8 @@ const envSchema = z.object({
     .regex(/^\d+(\.\d+)+(,\d+(\.\d+)+)*$/, 'POLICY_OIDS must be dotted OIDs separated by commas')
     .optional(),
   CPS_URL: z.url().optional(),
-  SUPPORT_CONTACT: z.string().min(1).default('CA support desk / 認証局サポート窓口'),
+  /** Replaced by the CA identity block below; refused when set, so a stale setting is noticed. */
+  SUPPORT_CONTACT: z.string().optional(),
   /** Certificate lifetimes (years) the CA offers; the subscriber picks one, the first is the default. */
   VALIDITY_YEARS: z
     .string()
@@ -57,6 +78,7 @@ const envSchema = z.object({
   PASSWORD_PEPPER_FILE: z.string().optional(),
   SESSION_KEY_FILE: z.string().optional(),
   SEAL_KEYS_FILE: z.string().optional(),
+  ...caIdentitySchema,
 });
 
 /** The CA key in an HSM: certificates are signed through PKCS#11 instead of by the development CA. */
@@ -85,6 +107,26 @@ function hsmConfig(e: z.infer<typeof envSchema>): HsmConfig | null {
     pinFile: path.resolve(e.CA_PKCS11_PIN_FILE!),
     certFile: path.resolve(e.CA_CERT_FILE!),
     chainFile: e.CA_CHAIN_FILE ? path.resolve(e.CA_CHAIN_FILE) : null,
+  };
+}
+
+export type CaIdentity = {
+  name: string;
+  nameEn: string;
+  support: { phone: string; hours: string; hoursEn: string; email: string; url: string | null };
+  /** Path of a PNG or SVG file; read and checked when the app is built. */
+  logoFile: string | null;
+};
+
+function caIdentity(e: z.infer<typeof envSchema>): CaIdentity {
+  if (e.SUPPORT_CONTACT !== undefined) {
+    throw new ConfigError('invalid configuration: SUPPORT_CONTACT is replaced by CA_NAME, CA_NAME_EN, SUPPORT_PHONE, SUPPORT_HOURS, SUPPORT_HOURS_EN, SUPPORT_EMAIL and SUPPORT_URL');
+  }
+  return {
+    name: e.CA_NAME,
+    nameEn: e.CA_NAME_EN,
+    support: { phone: e.SUPPORT_PHONE, hours: e.SUPPORT_HOURS, hoursEn: e.SUPPORT_HOURS_EN, email: e.SUPPORT_EMAIL, url: e.SUPPORT_URL ?? null },
+    logoFile: e.CA_LOGO ? path.resolve(e.CA_LOGO) : null,
   };
 }
 
@@ -137,7 +179,6 @@ export type Config = {
   crlUrls: string[];
   policyOids: string[];
   cpsUrl: string | null;
-  supportContact: string;
   sweepIntervalMs: number;
   validityYears: number[];
   /** null: the development CA in DATA_DIR/ca signs. */
@@ -145,6 +186,7 @@ export type Config = {
   /** null: SQLite in DATA_DIR. */
   database: DatabaseConfig | null;
   secretFiles: { pepper: string | null; session: string | null; sealKeys: string | null };
+  ca: CaIdentity;
 };
 
 /** Whether `dir` is `parent` or lies under it (both absolute). */
@@ -203,7 +245,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     crlUrls,
     policyOids: list(e.POLICY_OIDS),
     cpsUrl: e.CPS_URL ?? null,
-    supportContact: e.SUPPORT_CONTACT,
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     validityYears: e.VALIDITY_YEARS.split(',').map(Number),
     hsm: hsmConfig(e),
@@ -213,5 +254,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       session: e.SESSION_KEY_FILE ? path.resolve(e.SESSION_KEY_FILE) : null,
       sealKeys: e.SEAL_KEYS_FILE ? path.resolve(e.SEAL_KEYS_FILE) : null,
     },
+    ca: caIdentity(e),
   };
 }

@@ -1,10 +1,8 @@
 import type { Messages } from '../src/i18n/index.js';
 import { Layout, type PageProps } from './layout.js';
 
-export type Fingerprints = { sha256: string; sha1: string };
-
 /** A fingerprint that wraps only between bytes, so two lines are easy to compare by eye. */
-function Hex(props: { value: string }) {
+export function Hex(props: { value: string }) {
   const bytes = props.value.split(':');
   return (
     <>
@@ -27,11 +25,11 @@ function Platform(props: { title: string; steps: string[] }) {
 }
 
 /**
- * How to import CERT.P12 and check it: shown below the Download button (with the certificate's
- * own fingerprints) and on the static help page (without: it knows no pickup).
+ * How to import CERT.P12 and check it: shown below the Download button and on the static help
+ * page. The fingerprints themselves are shown once, in the ready page's technical details.
  */
-export function ImportSteps(props: { t: Messages; level: 2 | 3; fingerprints: Fingerprints | null }) {
-  const { t, level, fingerprints } = props;
+export function ImportSteps(props: { t: Messages; level: 2 | 3; onReadyPage: boolean }) {
+  const { t, level, onReadyPage } = props;
   return (
     <>
       <p>{t.importIntro}</p>
@@ -47,27 +45,7 @@ export function ImportSteps(props: { t: Messages; level: 2 | 3; fingerprints: Fi
           <li>{line}</li>
         ))}
       </ul>
-      {fingerprints ? (
-        <>
-          <p class="values-title">{t.checkValues}</p>
-          <dl class="summary compact">
-            <div>
-              <dt>{t.summaryFingerprint}</dt>
-              <dd class="mono bytes">
-                <Hex value={fingerprints.sha256} />
-              </dd>
-            </div>
-            <div>
-              <dt>{t.summaryThumbprint}</dt>
-              <dd class="mono bytes">
-                <Hex value={fingerprints.sha1} />
-              </dd>
-            </div>
-          </dl>
-        </>
-      ) : (
-        <p>{t.helpFingerprintWhere}</p>
-      )}
+      <p>{onReadyPage ? t.checkValues : t.helpFingerprintWhere}</p>
       <p>{t.backupTip}</p>
       <p class="warning">{t.noReissue}</p>
     </>
@@ -80,7 +58,7 @@ export function ImportHelpPage(props: PageProps) {
   return (
     <Layout {...props} title={t.helpTitle}>
       <h1>{t.helpTitle}</h1>
-      <ImportSteps t={t} level={2} fingerprints={null} />
+      <ImportSteps t={t} level={2} onReadyPage={false} />
     </Layout>
   );
 }

@@ -1,17 +1,21 @@
-import { ImportSteps } from './import-help.js';
+import { Hex, ImportSteps } from './import-help.js';
 import { Layout, type PageProps } from './layout.js';
 
 export type CertificateDetails = {
   name: string;
   nameJa: string | null;
   type: string;
+  /** The subject's other fields the certificate holds, labelled, in the order they are shown. */
+  fields: Array<[string, string]>;
   serial: string;
   validFrom: string;
   validTo: string;
   fingerprint: string;
   thumbprint: string;
   profile: string;
+  /** The issuer's organisation name, and its full distinguished name for those who want it. */
   issuer: string;
+  issuerDn: string;
 };
 
 /** Formatted times, all JST. Before the first press `window` is null; once it runs, `ifPressed` is. */
@@ -72,42 +76,94 @@ function Times(props: { t: ReadyProps['t']; times: ReadyTimes }) {
   );
 }
 
+/**
+ * What a subscriber checks, then the Download button, then how to import. The rows only a
+ * technician compares (fingerprints, file format) fold away, and on a wide screen the times and
+ * the button stand beside the details, so the button stays in view however many fields the
+ * certificate holds.
+ */
 export function ReadyPage(props: ReadyProps) {
   const { t, action, summary, times } = props;
-  const rows: Array<[string, string, boolean]> = [
-    [t.summaryName, summary.nameJa ? `${summary.nameJa} (${summary.name})` : summary.name, false],
-    [t.summaryType, summary.type, false],
-    [t.summarySerial, summary.serial, true],
-    [t.summaryValidity, t.validityRange(summary.validFrom, summary.validTo), false],
-    [t.summaryFingerprint, summary.fingerprint, true],
-    [t.summaryThumbprint, summary.thumbprint, true],
-    [t.summaryProfile, summary.profile, false],
-    [t.summaryIssuer, summary.issuer, false],
+  const rows: Array<[string, string]> = [
+    [t.summaryName, summary.nameJa ? `${summary.nameJa}（${summary.name}）` : summary.name],
+    [t.summaryType, summary.type],
+    ...summary.fields,
+    [t.summaryValidity, t.validityRange(summary.validFrom, summary.validTo)],
   ];
+  if (props.lang === 'en' && summary.nameJa) rows[0] = [t.summaryName, `${summary.name} (${summary.nameJa})`];
   return (
-    <Layout {...props} title={t.readyTitle}>
+    <Layout {...props} title={t.readyTitle} wide={true}>
       <h1>{t.readyTitle}</h1>
       <p>{t.readyIntro}</p>
-      <dl class="summary">
-        {rows.map(([k, v, mono]) => (
-          <div>
-            <dt>{k}</dt>
-            <dd class={mono ? 'mono' : undefined}>{v}</dd>
-          </div>
-        ))}
+      <div class="ready-grid">
+        <div class="ready-facts">
+          <dl class="summary">
+            {rows.map(([k, v]) => (
+              <div>
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </div>
+            ))}
+            <div>
+              <dt>{t.summarySerial}</dt>
+              <dd class="mono">{summary.serial}</dd>
+        </div>
+        <div>
+          <dt>{t.summaryIssuer}</dt>
+          <dd>{summary.issuer}</dd>
+        </div>
       </dl>
-      <Times t={t} times={times} />
-      <p class="warning">{times.window ? t.windowWarningRunning : t.windowWarning}</p>
-      <form method="post" action={action} class="download">
-        <button type="submit" class="primary">
-          {times.window ? t.downloadAgainButton : t.downloadButton}
-        </button>
-      </form>
-      {/* Filled by app.js when the form is sent: the page stays while the browser saves the file. */}
-      <p id="download-started" class="status" role="status" data-message={t.downloadStarted}></p>
+        </div>
+        <div class="ready-action">
+          <Times t={t} times={times} />
+          <p class="warning">{times.window ? t.windowWarningRunning : t.windowWarning}</p>
+          <div class="phone-only" role="note">
+            <p class="phone-title">{t.phoneWarningTitle}</p>
+            <p>{t.phoneWarning}</p>
+          </div>
+          <form method="post" action={action} class="download">
+            <button type="submit" class="primary">
+              {times.window ? t.downloadAgainButton : t.downloadButton}
+            </button>
+          </form>
+          {/* Filled by app.js once the file has come: the page then shows the running hour. */}
+          <p id="download-started" class="status" role="status" tabindex={-1} data-message={t.downloadStarted}></p>
+        </div>
+      </div>
+      <p class="device">{t.deviceNote}</p>
+      {times.window ? null : (
+        <noscript>
+          <p class="note">{t.downloadNoScript}</p>
+        </noscript>
+      )}
+      <details class="technical">
+        <summary>{t.technicalTitle}</summary>
+        <dl class="summary compact">
+          <div>
+            <dt>{t.summaryFingerprint}</dt>
+            <dd class="mono bytes">
+              <Hex value={summary.fingerprint} />
+            </dd>
+          </div>
+          <div>
+            <dt>{t.summaryThumbprint}</dt>
+            <dd class="mono bytes">
+              <Hex value={summary.thumbprint} />
+            </dd>
+          </div>
+          <div>
+            <dt>{t.summaryProfile}</dt>
+            <dd>{summary.profile}</dd>
+          </div>
+          <div>
+            <dt>{t.summaryIssuerDn}</dt>
+            <dd class="mono">{summary.issuerDn}</dd>
+          </div>
+        </dl>
+      </details>
       <section class="import" aria-labelledby="import-title">
         <h2 id="import-title">{t.importTitle}</h2>
-        <ImportSteps t={t} level={3} fingerprints={{ sha256: summary.fingerprint, sha1: summary.thumbprint }} />
+        <ImportSteps t={t} level={3} onReadyPage={true} />
       </section>
     </Layout>
   );

@@ -15,7 +15,8 @@ export type Guesser = { client: string; network: string };
 export type AttemptVerdict =
   | { allowed: true; drainedAlert: boolean }
   | { allowed: false; tier: 'client' | 'network' | 'pickup'; retryAfterMs: number };
-export type PoolStats = { total: number; idle: number; waiting: number };
+/** Connections open, idle and in use, and callers waiting for one (for /metrics). */
+export type PoolStats = { total: number; idle: number; inUse: number; waiting: number };
 
 /** A second pickup for the same serial or application code. */
 export class PickupConflictError extends Error {

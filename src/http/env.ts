@@ -1,3 +1,4 @@
+import type { CaIdentity } from '../config.js';
 import type { Lang, Messages } from '../i18n/index.js';
 
 export type AppEnv = {
@@ -6,6 +7,8 @@ export type AppEnv = {
     t: Messages;
     langHref: string;
     client: string;
+    /** The CA as subscribers meet it, from the configuration; set before anything else runs. */
+    ca: CaIdentity;
     /** Short prefix of the token's hash: what the access log records instead of the URL. */
     pickupLog: string;
   };

@@ -2,10 +2,11 @@ import { X509Certificate } from 'node:crypto';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { PickupRow } from '../db/schema.js';
-import { formatDateOnly, formatJst, formatWait } from '../i18n/format.js';
+import { formatDate, formatJst, formatWait, nightBefore } from '../i18n/format.js';
 import { isCodeCharacter, normalizeCodeInput } from '../pickup/secret-code.js';
 import { downloadDeadline, type PickupState } from '../pickup/state.js';
 import { windowCutShort, windowEnd } from '../pickup/window.js';
+import { DETAIL_FIELDS, issuerDisplayName, readSubjectDetails } from '../pki/subject-details.js';
 import { ImportHelpPage } from '../../views/import-help.js';
 import { LandingPage } from '../../views/landing.js';
 import { NoticePage, type NoticeProps } from '../../views/notice.js';
@@ -13,10 +14,10 @@ import { ReadyPage, type ReadyTimes } from '../../views/ready.js';
 import type { AppEnv } from './env.js';
 
 type C = Context<AppEnv>;
-type NoticeExtras = Pick<NoticeProps, 'next' | 'importHelp' | 'footnote'>;
+type NoticeExtras = Pick<NoticeProps, 'next' | 'importHelp' | 'contact' | 'wait'>;
 
 function base(c: C) {
-  return { t: c.get('t'), lang: c.get('lang'), langHref: c.get('langHref') };
+  return { t: c.get('t'), lang: c.get('lang'), langHref: c.get('langHref'), ca: c.get('ca') };
 }
 
 export function pickupPath(token: string): string {
@@ -36,38 +37,62 @@ export function noticeResponse(
 
 export function incompleteResponse(c: C) {
   const t = c.get('t');
-  return noticeResponse(c, 400, t.deadIncompleteTitle, [t.deadIncompleteBody], 'dead', { next: t.deadIncompleteNext });
+  return noticeResponse(c, 400, t.deadIncompleteTitle, [t.deadIncompleteBody], 'dead', { next: t.deadIncompleteNext, contact: true });
 }
 
 export function unknownResponse(c: C) {
   const t = c.get('t');
-  return noticeResponse(c, 404, t.deadUnknownTitle, [t.deadUnknownBody], 'dead', { next: t.deadUnknownNext, importHelp: true });
+  return noticeResponse(c, 404, t.deadUnknownTitle, [t.deadUnknownBody], 'dead', { next: t.deadUnknownNext, importHelp: true, contact: true });
 }
 
-/** The page for a pickup that can no longer be downloaded, with what to do next. */
-export function deadResponse(c: C, pickup: PickupRow, state: PickupState, supportContact: string) {
+/** The page for a pickup that can no longer be downloaded, with what to do next and whom to call. */
+export function deadResponse(c: C, pickup: PickupRow, state: PickupState) {
   const t = c.get('t');
-  const footnote = t.contactSupport(supportContact);
   if (state === 'cancelled') {
-    return noticeResponse(c, 410, t.deadCancelledTitle, [t.deadCancelledBody], 'dead', { next: t.deadCancelledNext, footnote });
+    return noticeResponse(c, 410, t.deadCancelledTitle, [t.deadCancelledBody], 'dead', { next: t.deadCancelledNext, contact: true });
   }
   if (state === 'downloaded') {
     const when = formatJst(pickup.firstDownloadAt ?? pickup.windowStartedAt ?? 0, c.get('lang'));
     return noticeResponse(c, 410, t.deadDownloadedTitle, [t.deadDownloadedBody(when)], 'dead', {
       next: [...t.deadDownloadedNext, t.deadDownloadedNotYou],
       importHelp: true,
-      footnote,
+      contact: true,
     });
   }
-  return noticeResponse(c, 410, t.deadExpiredTitle, [t.deadExpiredBody], 'dead', { next: t.deadExpiredNext, footnote });
+  return noticeResponse(c, 410, t.deadExpiredTitle, [t.deadExpiredBody], 'dead', { next: t.deadExpiredNext, contact: true });
+}
+
+/** The wait after many wrong passwords: when it ends (time of day), a countdown, and the way back. */
+export function throttledResponse(c: C, token: string, now: number, until: number) {
+  const t = c.get('t');
+  const lang = c.get('lang');
+  const left = Math.max(0, until - now);
+  c.header('Retry-After', String(Math.ceil(left / 1000)));
+  return noticeResponse(c, 429, t.throttledTitle, [t.throttledBody(formatWait(left, lang))], 'wait', {
+    wait: { until: formatJst(until, lang), remainingMs: left, backHref: pickupPath(token) },
+    contact: true,
+  });
 }
 
 export function landingResponse(c: C, token: string, pickup: PickupRow, error: string | null, status: ContentfulStatusCode = 200) {
   const t = c.get('t');
-  const deadline = formatJst(downloadDeadline(pickup), c.get('lang'));
+  const lang = c.get('lang');
+  const ends = downloadDeadline(pickup);
+  const running = pickup.windowStartedAt === null ? null : { started: formatJst(pickup.windowStartedAt, lang), ends: formatJst(ends, lang) };
   // The checklist helps with what was typed; it is noise for "enter it" or "enter it again".
   const checks = error !== null && error !== t.errorPasswordEmpty && error !== t.errorSessionExpired;
-  return c.html(<LandingPage {...base(c)} action={pickupPath(token)} deadline={deadline} error={error} checks={checks} />, status);
+  return c.html(
+    <LandingPage
+      {...base(c)}
+      action={pickupPath(token)}
+      deadline={formatJst(ends, lang)}
+      nightDay={nightBefore(ends, lang)}
+      running={running}
+      error={error}
+      checks={checks}
+    />,
+    status,
+  );
 }
 
 /**
@@ -104,17 +129,26 @@ export function readyResponse(c: C, token: string, pickup: PickupRow, now: numbe
   const lang = c.get('lang');
   const types: Record<string, string> = t.certTypes;
   const profiles: Record<string, string> = t.profiles;
+  const labels: Record<string, string> = t.subjectFields;
+  const details = readSubjectDetails(pickup.certPem);
+  const fields = DETAIL_FIELDS.flatMap((f): Array<[string, string]> => {
+    const value = details[f];
+    if (value === undefined) return [];
+    return [[labels[f] ?? f, f === 'birthDate' ? formatDate(Date.parse(`${value}T12:00:00Z`), lang) : value]];
+  });
   const summary = {
     name: pickup.subjectName,
     nameJa: pickup.subjectNameJa,
     type: types[pickup.certType] ?? pickup.certType,
+    fields,
     serial: pickup.serial,
-    validFrom: formatDateOnly(pickup.certNotBefore),
-    validTo: formatDateOnly(pickup.certNotAfter),
+    validFrom: formatDate(pickup.certNotBefore, lang),
+    validTo: formatDate(pickup.certNotAfter, lang),
     fingerprint: pickup.fingerprint,
     thumbprint: sha1Thumbprint(pickup.certPem),
     profile: profiles[pickup.p12Profile] ?? pickup.p12Profile,
-    issuer: pickup.issuerName,
+    issuer: issuerDisplayName(pickup.issuerName),
+    issuerDn: pickup.issuerName,
   };
   return c.html(<ReadyPage {...base(c)} action={`${pickupPath(token)}/download`} summary={summary} times={readyTimes(pickup, now, lang)} />);
 }

@@ -5,35 +5,59 @@ export type Lang = 'ja' | 'en';
 
 const messages = { ja, en };
 
-const formatters: Record<Lang, Intl.DateTimeFormat> = {
-  ja: new Intl.DateTimeFormat('ja-JP', {
-    timeZone: 'Asia/Tokyo',
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }),
-  en: new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Asia/Tokyo',
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }),
-};
+const JST_OFFSET_MS = 9 * 3_600_000;
 
-/** Every time a subscriber or staff member reads is in Japan Standard Time, and says so. */
-export function formatJst(ms: number, lang: Lang): string {
-  return `${formatters[lang].format(new Date(ms))} JST`;
+const dateTimeEn = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Tokyo',
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  weekday: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+const WEEKDAYS_JA = ['日', '月', '火', '水', '木', '金', '土'];
+
+/** Year, month, day, weekday and time as read on a clock in Japan. */
+function jstParts(ms: number) {
+  const d = new Date(ms + JST_OFFSET_MS);
+  return { y: d.getUTCFullYear(), mo: d.getUTCMonth() + 1, d: d.getUTCDate(), wd: d.getUTCDay(), h: d.getUTCHours(), mi: d.getUTCMinutes() };
 }
 
-const JST_OFFSET_MS = 9 * 3_600_000;
+/**
+ * Every time a subscriber or staff member reads is in Japan Standard Time, and says so:
+ * "2026年12月26日（土）10:00（日本時間）" in Japanese (full-width brackets, no spaces),
+ * "Sat, 26 Dec 2026, 10:00 JST" in English.
+ */
+export function formatJst(ms: number, lang: Lang): string {
+  if (lang === 'en') return `${dateTimeEn.format(new Date(ms))} JST`;
+  const p = jstParts(ms);
+  return `${p.y}年${p.mo}月${p.d}日（${WEEKDAYS_JA[p.wd]}）${String(p.h).padStart(2, '0')}:${String(p.mi).padStart(2, '0')}（日本時間）`;
+}
+
+const dateFormatEn = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'short', day: 'numeric' });
+const dayFormatEn = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', weekday: 'short', month: 'short', day: 'numeric' });
+
+/** A calendar day in Japan in the pages' one date style: "2026年12月1日" / "1 Dec 2026". */
+export function formatDate(ms: number, lang: Lang): string {
+  if (lang === 'en') return dateFormatEn.format(new Date(ms));
+  const p = jstParts(ms);
+  return `${p.y}年${p.mo}月${p.d}日`;
+}
+
+/**
+ * When a deadline falls between midnight and 6:00 in Japan, the evening before is the last
+ * practical chance: returns that day ("12月25日（金）" / "Fri, 25 Dec"), or null by day.
+ */
+export function nightBefore(ms: number, lang: Lang): string | null {
+  if (jstParts(ms).h >= 6) return null;
+  const dayBefore = ms - 24 * 3_600_000;
+  if (lang === 'en') return dayFormatEn.format(new Date(dayBefore));
+  const p = jstParts(dayBefore);
+  return `${p.mo}月${p.d}日（${WEEKDAYS_JA[p.wd]}）`;
+}
 
 /** "2026-11-26T10:00:00.000" as read on a clock in Japan (JST has no daylight saving). */
 export function jstIso(ms: number): string {
@@ -45,7 +69,7 @@ export function formatDateOnly(ms: number): string {
   return jstIso(ms).slice(0, 10);
 }
 
-/** "12 分" / "12 minutes", rounded up so a subscriber never retries a little too early. */
+/** "12分" / "12 minutes", rounded up so a subscriber never retries a little too early. */
 export function formatWait(ms: number, lang: Lang): string {
   const t = messages[lang];
   const minutes = Math.max(1, Math.ceil(ms / 60_000));

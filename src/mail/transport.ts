@@ -4,6 +4,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import type { ComposedMail } from './message.js';
+import { senderOf } from './signature.js';
 
 export type OutgoingMail = ComposedMail & {
   to: string;
@@ -48,9 +49,9 @@ function writeEml(dir: string, base: string, bytes: Buffer): string {
  * SMTP when SMTP_URL is set; otherwise each message is written as an .eml file into
  * DATA_DIR/outbox (mode 0600), for a mail client or a later hand-off to the CA's mail system.
  */
-export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'dataDir'>): Mailer {
+export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'dataDir' | 'ca'>): Mailer {
   const message = (m: OutgoingMail) => ({
-    from: config.mailFrom,
+    from: senderOf(config.mailFrom, config.ca),
     to: m.to,
     subject: m.subject,
     text: m.text,

@@ -12,9 +12,9 @@ import {
   noticeResponse,
   pickupPath,
   readyResponse,
+  throttledResponse,
   unknownResponse,
 } from '../http/pages.js';
-import { formatWait } from '../i18n/format.js';
 import { checkPassword, downloadP12, lookupPickup, recordPageView, type Lookup } from '../services/portal.js';
 import { normalizeToken } from '../pickup/token.js';
 import { issueSession, SESSION_TTL_MS, sessionCookieName, verifySession } from '../auth/session.js';
@@ -22,12 +22,14 @@ import { issueSession, SESSION_TTL_MS, sessionCookieName, verifySession } from '
 type C = Context<AppEnv>;
 type Found = Extract<Lookup, { kind: 'found' }>;
 
+/** The longest wait a `?wait=` link can show; the throttle never asks for more. */
+const MAX_WAIT_MS = 24 * 3_600_000;
+
 /** GET/HEAD and POST on /d/:token and /d/:token/download. GET and HEAD never change a pickup. */
 export function pickupRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   const cookieName = sessionCookieName(deps.config.secure);
   const throttleSecret = throttleKey(deps.sessionKey);
-  const support = deps.config.supportContact;
 
   /** Resolves the token; answers the dead-URL page itself when there is nothing to download. */
   async function resolve(c: C, now: number): Promise<Found | Response> {
@@ -35,7 +37,7 @@ export function pickupRoutes(deps: Deps) {
     if (found.kind === 'incomplete') return incompleteResponse(c);
     if (found.kind === 'unknown') return unknownResponse(c);
     c.set('pickupLog', found.logId);
-    if (found.state !== 'pending' && found.state !== 'window') return deadResponse(c, found.pickup, found.state, support);
+    if (found.state !== 'pending' && found.state !== 'window') return deadResponse(c, found.pickup, found.state);
     return found;
   }
 
@@ -56,6 +58,11 @@ export function pickupRoutes(deps: Deps) {
     const found = await resolve(c, now);
     if (found instanceof Response) return found;
     if (c.req.method === 'GET') await recordPageView(deps, found.pickup, now, coarse(c));
+    // `?wait=` only repeats what the POST answer said; a forged one shows its sender a wait page.
+    const waitUntil = Number(c.req.query('wait')) * 1000;
+    if (Number.isSafeInteger(waitUntil) && waitUntil > now && waitUntil <= now + MAX_WAIT_MS) {
+      return throttledResponse(c, found.token, now, waitUntil);
+    }
     if (await hasSession(c, found.pickup.id, now)) return readyResponse(c, found.token, found.pickup, now);
     return landingResponse(c, found.token, found.pickup, null);
   });
@@ -92,9 +99,14 @@ export function pickupRoutes(deps: Deps) {
       case 'wrong':
         return landingResponse(c, found.token, found.pickup, t.errorPasswordWrong, 401);
       case 'throttled': {
-        const seconds = Math.ceil(outcome.retryAfterMs / 1000);
-        c.header('Retry-After', String(seconds));
-        return noticeResponse(c, 429, t.throttledTitle, [t.throttledBody(formatWait(outcome.retryAfterMs, c.get('lang')))], 'wait');
+        const until = now + Math.ceil(outcome.retryAfterMs / 1000) * 1000;
+        // A browser's form post is redirected to a page it can reload without sending the form
+        // again; other clients get the 429 itself.
+        if (c.req.header('sec-fetch-mode') === 'navigate') {
+          c.header('Retry-After', String((until - now) / 1000));
+          return c.redirect(`${pickupPath(found.token)}?wait=${until / 1000}`, 303);
+        }
+        return throttledResponse(c, found.token, now, until);
       }
       case 'busy':
         c.header('Retry-After', String(outcome.retryAfterSeconds));
@@ -111,7 +123,7 @@ export function pickupRoutes(deps: Deps) {
       return landingResponse(c, found.token, found.pickup, c.get('t').errorSessionExpired, 401);
     }
     const result = await downloadP12(deps, found.pickup, coarse(c), now);
-    if (result.kind === 'dead') return deadResponse(c, result.pickup, result.state, support);
+    if (result.kind === 'dead') return deadResponse(c, result.pickup, result.state);
     deps.log.info({ pickup: found.logId, bytes: result.bytes.length }, 'p12 delivered');
     return c.body(result.bytes as Uint8Array<ArrayBuffer>, 200, {
       'Content-Type': 'application/x-pkcs12',

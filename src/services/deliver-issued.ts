@@ -19,7 +19,7 @@ export function letterFacts(deps: Deps, pickup: PickupRow): LetterFacts {
     nameRomaji: pickup.subjectName,
     nameJa: pickup.subjectNameJa,
     mailing: pickup.mailing ? (JSON.parse(pickup.mailing) as Mailing) : {},
-    supportContact: deps.config.supportContact,
+    ca: deps.config.ca,
   };
 }
 

@@ -46,7 +46,7 @@ async function deliver(deps: Deps, mailer: Mailer, row: MailRow, pickup: PickupR
 }
 
 function compose(deps: Deps, kind: MailKind, pickup: PickupRow, url: string | null, replacesEarlierUrl = false): ComposedMail {
-  const who = { serial: pickup.serial, nameRomaji: pickup.subjectName, nameJa: pickup.subjectNameJa, supportContact: deps.config.supportContact };
+  const who = { serial: pickup.serial, nameRomaji: pickup.subjectName, nameJa: pickup.subjectNameJa, ca: deps.config.ca };
   return kind === 'notification'
     ? notificationMail({ ...who, url: url!, expiresAt: pickup.expiresAt, replacesEarlierUrl })
     : reminderMail({ ...who, notAfter: pickup.certNotAfter });

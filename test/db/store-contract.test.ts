@@ -253,6 +253,6 @@ describe.each(dialects)('the store contract on %s', (_name, open, skip) => {
     expect(await b.saveKeyCheck(name, 'check-2', T0)).toBe('check-1');
     await a.ping();
     if (a.dialect === 'sqlite') expect(a.poolStats()).toBeNull();
-    else expect(a.poolStats()).toMatchObject({ total: expect.any(Number), idle: expect.any(Number), waiting: 0 });
+    else expect(a.poolStats()).toMatchObject({ total: expect.any(Number), idle: expect.any(Number), inUse: 0, waiting: 0 });
   });
 });

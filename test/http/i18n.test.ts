@@ -107,14 +107,14 @@ describe('formatting', () => {
   const at = Date.UTC(2026, 11, 26, 1, 0);
 
   it('gives date and time in JST, and says so', () => {
-    expect(formatJst(at, 'ja')).toBe('2026年12月26日(土) 10:00 JST');
+    expect(formatJst(at, 'ja')).toBe('2026年12月26日（土）10:00（日本時間）');
     expect(formatJst(at, 'en')).toBe('Sat, 26 Dec 2026, 10:00 JST');
   });
 
   it('rounds waits up to the minute, in each language', () => {
-    expect(formatWait(1, 'ja')).toBe('1 分');
+    expect(formatWait(1, 'ja')).toBe('1分');
     expect(formatWait(60_001, 'en')).toBe('2 minutes');
-    expect(formatWait(60 * 60_000, 'ja')).toBe('1 時間');
+    expect(formatWait(60 * 60_000, 'ja')).toBe('1時間');
     expect(formatWait(61 * 60_000, 'en')).toBe('1 hour 1 minute');
     expect(formatWait(125 * 60_000, 'en')).toBe('2 hours 5 minutes');
   });

@@ -88,8 +88,7 @@ describe('language', () => {
       const text = textOf(res.text)
         .replaceAll('パスワード送付のお知らせ', '')
         .replaceAll('PINコード送付のお知らせ', '')
-        .replaceAll('日本語', '')
-        .replaceAll('認証局サポート窓口', '');
+        .replaceAll('日本語', '');
       expect(text, `page ${i}`).not.toMatch(/[\u3040-\u30ff\u3400-\u9fff]/u);
     }
   });
@@ -128,17 +127,17 @@ describe('the password field', () => {
   it('says what to check: the password letter, not the PIN; case; the look-alikes', async () => {
     const res = await post(pathOf(p.url), { password: p.pin });
     expect(res.status).toBe(401);
-    expect(res.text).toContain('aria-describedby="password-error password-hint"');
+    expect(res.text).toContain('aria-describedby="password-error password-checks password-hint"');
     expect(res.text).toContain('aria-invalid="true"');
-    expect(res.text).toMatch(/<div id="password-error" class="error" role="alert">/);
-    const error = /<div id="password-error"[\s\S]*?<\/div>/.exec(res.text)![0];
+    expect(res.text).toMatch(/<div id="password-error" class="error" role="alert" tabindex="-1"><p class="error-message">パスワードが一致しません。<\/p><\/div>/);
+    const error = /<div id="password-checks"[\s\S]*?<\/div>/.exec(res.text)![0];
     expect(error).toContain('「パスワード送付のお知らせ」');
-    expect(error).toContain('PIN ではありません');
-    expect(error).toContain('大文字と小文字は区別されます');
-    expect(error).toContain('0(ゼロ)');
+    expect(error).toContain('PINコードではありません');
+    expect(error).toContain('大文字と小文字は区別します');
+    expect(error).toContain('0（ゼロ）');
 
     const en = await post(`${pathOf(p.url)}?lang=en`, { password: p.pin });
-    const enError = /<div id="password-error"[\s\S]*?<\/div>/.exec(en.text)![0];
+    const enError = /<div id="password-checks"[\s\S]*?<\/div>/.exec(en.text)![0];
     expect(enError).toContain('password letter');
     expect(enError).toContain('The PIN from the PIN letter is not used here');
     expect(enError).toContain('Capital and small letters are different');
@@ -153,7 +152,7 @@ describe('the password field', () => {
     expect(failures).toEqual([]);
     const short = await post(pathOf(p.url), { password: fullWidth(p.password.slice(0, 7)) });
     expect(short.status).toBe(400);
-    expect(short.text).toContain('入力されたのは 7 文字');
+    expect(short.text).toContain('入力された文字数は7文字');
   });
 
   it('asks only to enter it when the field was empty', async () => {
@@ -190,7 +189,7 @@ describe('URLs as mail programs and people mangle them', () => {
     for (const v of variants) {
       const res = await get(`/d/${v}`);
       expect(res.status, v).toBe(200);
-      expect(res.text, v).toContain(`action="${clean}"`);
+      expect(res.text, v).toContain(`action="${clean}#password-error"`);
     }
     const posted = await post(`/d/${variants[1]}`, { password: pickup.password });
     expect(posted.status).toBe(303);
@@ -208,9 +207,9 @@ describe('the landing page', () => {
     expect(res.text).toContain('CERT.P12');
     expect(res.text).toContain('「パスワード送付のお知らせ」');
     expect(res.text).toContain('「PINコード送付のお知らせ」');
-    expect(res.text).toContain('ダウンロードの期限: 2026年12月26日(土) 10:00 JST');
+    expect(res.text).toContain('ダウンロードの期限：2026年12月26日（土）10:00（日本時間）');
     expect(res.text).toContain('ロックされて使えなくなることはありません');
-    expect(res.text).toContain('押した時点から 1 時間だけ');
+    expect(res.text).toContain('押した時点から1時間に限り');
     const en = await get(pathOf(p.url), { 'Accept-Language': 'en' });
     expect(en.text).toContain('Download by: Sat, 26 Dec 2026, 10:00 JST');
     expect(en.text).toContain('Wrong entries never lock you out');
@@ -223,12 +222,12 @@ describe('the ready page', () => {
     t.clock.advance(10 * MINUTE);
     const res = await get(pathOf(p.url), { Cookie: cookie });
     expect(res.status).toBe(200);
-    for (const part of ['YAMADA TARO', p.serial, p.fingerprint, '基本型', 'PKCS#12 互換形式']) expect(res.text).toContain(part);
+    for (const part of ['YAMADA TARO', p.serial, p.fingerprint.replaceAll(':', ':<wbr/>'), '基本型', 'PKCS#12互換形式']) expect(res.text).toContain(part);
     const sha1 = new X509Certificate(row().certPem).fingerprint;
-    expect(res.text).toContain(sha1);
-    expect(res.text).toContain('受取りの期限(発行から 30 日)</dt><dd>2026年12月26日(土) 10:00 JST');
-    expect(res.text).toContain('今「ダウンロード」を押した場合の期限</dt><dd>2026年11月26日(木) 11:10 JST');
-    expect(res.text).not.toContain('1 時間より短くなります');
+    expect(res.text).toContain(sha1.replaceAll(':', ':<wbr/>'));
+    expect(res.text).toContain('受取りの期限（発行から30日）</dt><dd>2026年12月26日（土）10:00（日本時間）');
+    expect(res.text).toContain('今「ダウンロード」を押した場合の期限</dt><dd>2026年11月26日（木）11:10（日本時間）');
+    expect(res.text).not.toContain('1時間より短くなります');
     expect(res.text).not.toContain('data-countdown-ms');
     expect(res.text).toContain('>ダウンロード</button>');
   });
@@ -240,10 +239,10 @@ describe('the ready page', () => {
     // Past the 15-minute session: the password is entered again, which the window allows.
     cookie = await login();
     const res = await get(pathOf(p.url), { Cookie: cookie });
-    expect(res.text).toContain('ダウンロードできる期限</dt><dd>2026年11月26日(木) 11:00 JST');
-    expect(res.text).toContain('約 40 分');
+    expect(res.text).toContain('ダウンロードできる期限</dt><dd>2026年11月26日（木）11:00（日本時間）');
+    expect(res.text).toContain('約40分');
     expect(res.text).toContain(`data-countdown-ms="${40 * MINUTE - 30_000}"`);
-    expect(res.text).toContain('受取りの期限(発行から 30 日)</dt><dd>2026年12月26日(土) 10:00 JST');
+    expect(res.text).toContain('受取りの期限（発行から30日）</dt><dd>2026年12月26日（土）10:00（日本時間）');
     expect(res.text).toContain('もう一度ダウンロード');
     const en = await get(`${pathOf(p.url)}?lang=en`, { Cookie: cookie });
     expect(en.text).toContain('You can download until</dt><dd>Thu, 26 Nov 2026, 11:00 JST');
@@ -254,25 +253,25 @@ describe('the ready page', () => {
     t.clock.set(p.expiresAt - 25 * MINUTE);
     const cookie = await login();
     const before = await get(pathOf(p.url), { Cookie: cookie });
-    expect(before.text).toContain('今「ダウンロード」を押した場合の期限</dt><dd>2026年12月26日(土) 10:00 JST');
-    expect(before.text).toContain('1 時間より短くなります');
+    expect(before.text).toContain('今「ダウンロード」を押した場合の期限</dt><dd>2026年12月26日（土）10:00（日本時間）');
+    expect(before.text).toContain('1時間より短くなります');
     await post(`${pathOf(p.url)}/download`, {}, cookie);
     const during = await get(pathOf(p.url), { Cookie: cookie });
-    expect(during.text).toContain('ダウンロードできる期限</dt><dd>2026年12月26日(土) 10:00 JST');
-    expect(during.text).toContain('約 25 分');
+    expect(during.text).toContain('ダウンロードできる期限</dt><dd>2026年12月26日（土）10:00（日本時間）');
+    expect(during.text).toContain('約25分');
   });
 
   it('explains the import below the button: Windows, macOS, Firefox, the PIN, the fingerprint, no reissue', async () => {
     const cookie = await login();
     const res = await get(pathOf(p.url), { Cookie: cookie });
     const after = res.text.slice(res.text.indexOf('<form method="post"'));
-    for (const part of ['Windows', 'macOS', 'Firefox', '「PINコード送付のお知らせ」の PIN', 'certmgr.msc', 'フィンガープリント', '再発行できません']) {
+    for (const part of ['Windows', 'macOS', 'Firefox', '「PINコード送付のお知らせ」に記載のPINコード', 'certmgr.msc', 'フィンガープリント', '再発行できません']) {
       expect(after, part).toContain(part);
     }
     // Beside the steps, the fingerprint again, breakable only between bytes.
     expect(after).toContain(p.fingerprint.replaceAll(':', ':<wbr/>'));
     expect(res.text).toContain('<a href="/help/import">');
-    expect(res.text).toMatch(/<p id="download-started" class="status" role="status" data-message="[^"]+"><\/p>/);
+    expect(res.text).toMatch(/<p id="download-started" class="status" role="status" tabindex="-1" data-message="[^"]+"><\/p>/);
   });
 });
 
@@ -296,7 +295,7 @@ describe('dead URLs say what to do next', () => {
   it('incomplete: copy the whole URL', async () => {
     const res = await get(pathOf(p.url).slice(0, -4));
     expect(res.status).toBe(400);
-    expect(nextList(res.text)?.[2]).toContain('https から最後の文字まで');
+    expect(nextList(res.text)?.[2]).toContain('httpsから最後の文字まで');
   });
 
   it('unknown: open the URL again, or look for the saved file', async () => {
@@ -316,19 +315,21 @@ describe('dead URLs say what to do next', () => {
     expect(list).toContain('インポート');
     expect(list).toContain('覚えがない');
     expect(res.text).toContain('<a href="/help/import">');
-    expect(res.text).toContain('お問い合わせ: ');
+    expect(res.text).toContain('<h2 id="contact-title">お問い合わせ先</h2>');
   });
 
   it('expired: apply again; cancelled: contact the desk', async () => {
     t.clock.set(p.expiresAt);
     const expired = await get(pathOf(p.url));
     expect(expired.status).toBe(410);
-    expect(nextList(expired.text)?.[2]).toContain('お申し込みください');
+    // One step is a sentence, not a one-item numbered list.
+    expect(nextList(expired.text)).toBeNull();
+    expect(expired.text).toMatch(/<h2 id="next-title">次にすること<\/h2><p>[^<]*改めて申込みの手続きをお願いします。<\/p>/);
     t.db.update(pickups).set({ cancelledAt: p.issuedAt + DAY }).where(eq(pickups.id, p.id)).run();
     const cancelled = await get(pathOf(p.url), { 'Accept-Language': 'en' });
     expect(cancelled.status).toBe(410);
-    expect(nextList(cancelled.text)?.[1]).toBe('What to do next');
-    expect(cancelled.text).toContain('Contact: ');
+    expect(cancelled.text).toContain('contact the support desk');
+    expect(cancelled.text).toContain('<h2 id="contact-title">Contact</h2>');
   });
 });
 
@@ -350,7 +351,8 @@ describe('no external resources, nothing inline', () => {
       expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="/static/app.js" defer="">']);
       expect(html).not.toMatch(/\son[a-z]+=/);
       for (const [, url] of html.matchAll(/\s(?:href|src|action)="([^"]*)"/g)) {
-        expect(url, url).toMatch(/^(\/(?!\/)|\?|#)/);
+        // Links to the CA's own support desk (phone, mail) are the only ones leaving the page.
+        expect(url, url).toMatch(/^(\/(?!\/)|\?|#|tel:\+?\d+$|mailto:support@ca\.example\.jp$)/);
       }
     }
   });
@@ -362,6 +364,8 @@ describe('no external resources, nothing inline', () => {
     expect(css.text).not.toMatch(/@import|url\(/);
     const js = await get('/static/app.js');
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
-    expect(js.text).not.toMatch(/https?:|fetch\(|XMLHttpRequest|innerHTML/);
+    expect(js.text).not.toMatch(/https?:|XMLHttpRequest|innerHTML|eval\(/);
+    // The script fetches only the download form's own action and the page's own path.
+    expect([...js.text.matchAll(/fetch\(([^,)]+)/g)].map((m) => m[1])).toEqual(['form.action', 'location.pathname']);
   });
 });

@@ -52,7 +52,8 @@ describe('the subscriber flow', () => {
     const ready = await t.http().get(pathOf(p.url)).set('Cookie', cookie);
     expect(ready.status).toBe(200);
     expect(ready.text).toContain(p.serial);
-    expect(ready.text).toContain(p.fingerprint);
+    // Shown once, in the technical details, breakable only between bytes.
+    expect(ready.text).toContain(p.fingerprint.replaceAll(':', ':<wbr/>'));
     expect(ready.text).toContain('YAMADA TARO');
     expect(ready.text).toContain(`action="${pathOf(p.url)}/download"`);
     expect(row().windowStartedAt).toBeNull();
@@ -88,7 +89,7 @@ describe('the subscriber flow', () => {
     const dead = await t.http().get(pathOf(p.url));
     expect(dead.status).toBe(410);
     expect(dead.text).toContain('ダウンロード済み');
-    expect(dead.text).toMatch(/2026年11月26日.*10:00 JST/);
+    expect(dead.text).toMatch(/2026年11月26日（木）10:00（日本時間）/);
     expect((await download(cookie)).status).toBe(410);
   });
 
@@ -96,7 +97,7 @@ describe('the subscriber flow', () => {
     const wrong = await post(pathOf(p.url), { password: 'ABCDEFGH' === p.password ? 'HGFEDCBA' : 'ABCDEFGH' });
     expect(wrong.status).toBe(401);
     expect(wrong.text).toContain('パスワードが一致しません');
-    expect(wrong.text).toContain('aria-describedby="password-error password-hint"');
+    expect(wrong.text).toContain('aria-describedby="password-error password-checks password-hint"');
     expect(wrong.headers['set-cookie']).toBeUndefined();
     await login();
   });
@@ -109,7 +110,7 @@ describe('the subscriber flow', () => {
     const throttled = await post(pathOf(p.url), { password: p.password });
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers['retry-after'])).toBe(60);
-    expect(throttled.text).toContain('1 分');
+    expect(throttled.text).toContain('約1分');
     t.clock.advance(Number(throttled.headers['retry-after']) * 1000);
     await login();
   });
@@ -161,7 +162,7 @@ describe('URLs that lead to no download', () => {
   it('404 for a well-formed token that matches nothing', async () => {
     const res = await t.http().get('/d/00000000000000000000000000' + '0');
     expect(res.status).toBe(404);
-    expect(res.text).toContain('既に証明書をダウンロード済みか、URL に誤りがある可能性があります。');
+    expect(res.text).toContain('すでに証明書をダウンロード済みか、URLに誤りがある可能性があります。');
   });
 
   it('410 at 30 days without a download, alive 1 ms before', async () => {
@@ -170,7 +171,7 @@ describe('URLs that lead to no download', () => {
     t.clock.advance(1);
     const res = await t.http().get(pathOf(p.url));
     expect(res.status).toBe(410);
-    expect(res.text).toContain('新しい申込みが必要です');
+    expect(res.text).toContain('改めて申込みの手続きをお願いします');
   });
 
   it('410 once staff cancel, and the key material is destroyed', async () => {

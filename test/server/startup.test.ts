@@ -25,6 +25,11 @@ describe('start-up refuses a bad configuration in one readable line', () => {
     [{ PUBLIC_URL: 'https://pickup.example.jp/portal' }, /^uketori: invalid configuration: PUBLIC_URL must be an origin/],
     [{ SESSION_KEY: 'short' }, /^uketori: invalid configuration: SESSION_KEY: /],
     [{ SEAL_KEYS: 'k1' }, /^uketori: invalid configuration: SEAL_KEYS: /],
+    [{ CA_NAME_EN: '認証局' }, /^uketori: invalid configuration: CA_NAME_EN: must be written in ASCII/],
+    [{ SUPPORT_PHONE: 'call us' }, /^uketori: invalid configuration: SUPPORT_PHONE: must be a phone number/],
+    [{ SUPPORT_EMAIL: 'desk' }, /^uketori: invalid configuration: SUPPORT_EMAIL: must be an e-mail address/],
+    [{ SUPPORT_CONTACT: 'desk' }, /^uketori: invalid configuration: SUPPORT_CONTACT is replaced by CA_NAME, /],
+    [{ CA_LOGO: '/nonexistent/logo.png' }, /^uketori: invalid configuration: CA_LOGO: cannot read \/nonexistent\/logo\.png \(ENOENT\)$/],
   ])('%o', (env, message) => {
     const r = start({ DATA_DIR: dataDir(), ...env });
     expect(r.status).toBe(2);

@@ -45,15 +45,15 @@ describe('letters at issuance', () => {
     expect(password.html).toContain('パスワード送付のお知らせ');
     const toProxy = addressBlock(password.html);
     expect(toProxy).toContain(PROXY_ADDRESS);
-    expect(toProxy).toContain('佐藤 花子 様');
-    expect(toProxy).toContain('(代理受取人)');
+    expect(toProxy).toContain('佐藤 花子様');
+    expect(toProxy).toContain('（代理受取人）');
     expect(toProxy).not.toContain(SUBSCRIBER_ADDRESS);
-    expect(password.html).toContain('山田 太郎 様ご本人にお渡しください');
+    expect(password.html).toContain('山田 太郎様ご本人にお渡しください');
 
     expect(pin.html).toContain('PINコード送付のお知らせ');
     const toSubscriber = addressBlock(pin.html);
     expect(toSubscriber).toContain(SUBSCRIBER_ADDRESS);
-    expect(toSubscriber).toContain('山田 太郎 様');
+    expect(toSubscriber).toContain('山田 太郎様');
     expect(toSubscriber).not.toContain(PROXY_ADDRESS);
     expect(toSubscriber).not.toContain('代理受取人');
 
@@ -72,17 +72,22 @@ describe('letters at issuance', () => {
     const password = read(letters.password).html;
     const pin = read(letters.pin).html;
     for (const html of [password, pin]) {
-      expect(html).toContain('0 O o 1 l I i');
-      expect(html).toContain('大文字と小文字は別の文字として扱います');
+      // The look-alikes in a monospaced face, so 1 and l, 0 and O are told apart on paper.
+      expect(html).toContain('<span class="mono">0 O o 1 l I i</span>');
+      expect(html).toContain('英字の大文字と小文字は区別します');
+      expect(html).toContain('<div class="confidential">親展</div>');
+      expect(html).toMatch(/<span class="label">差出人<\/span><div>受取りデモ認証局<\/div><div lang="en">Uketori Demo Certification Authority<\/div><div>電話：03-0000-0000<\/div>/);
+      expect(html).not.toContain('メモ帳');
+      expect(html).not.toMatch(/ 様|様 /);
       expect(html).toContain('Capital and small letters are different characters');
       expect(html).toContain('@page { size: A4 portrait;');
       expect(html).toContain('印刷したら、このファイルをすぐに削除してください');
       expect(addressBlock(html)).toContain(SUBSCRIBER_ADDRESS);
     }
-    expect(password).toContain('メールでお知らせした URL を開くと、パスワードの入力欄があります');
-    expect(password).toContain('取り込む(インポートする)ときには使いません');
+    expect(password).toContain('メールでお知らせしたURLを開くと、パスワードの入力欄が表示されます');
+    expect(password).toContain('（CERT.P12）をインポートするときには使いません');
     expect(pin).toContain('「秘密キーのパスワード」の入力を求められます');
-    expect(pin).toContain('ダウンロードのページで入力するのは、この PIN ではなく');
+    expect(pin).toContain('ダウンロードのページで入力するのは、このPINコードではなく');
   });
 
   it('text output lists the files and tells staff to delete them after printing', async () => {

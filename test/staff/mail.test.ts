@@ -39,15 +39,23 @@ describe('notification mail over SMTP', () => {
     expect(smtp.received).toHaveLength(1);
     const { rcptTo, mail } = smtp.received[0]!;
     expect(rcptTo).toEqual(['taro@example.jp']);
-    expect(mail.subject).toBe('電子証明書ダウンロードのご案内 / Your certificate is ready to download');
+    expect(mail.subject).toBe('【受取りデモ認証局】電子証明書ダウンロードのご案内 / Your certificate is ready to download');
     const text = mail.text!;
     expect(urlLines(text)).toEqual([issued.url, issued.url]);
     expect(String(issued.url).length).toBeLessThanOrEqual(MAX_URL_LINE);
-    expect(text.indexOf('ダウンロード期限: 2026年12月26日(土) 10:00 JST')).toBeGreaterThan(0);
+    expect(text.indexOf('ダウンロードの期限：2026年12月26日（土）10:00（日本時間）')).toBeGreaterThan(0);
     expect(text).toContain('Download by: Sat, 26 Dec 2026, 10:00 JST');
     // Japanese first, English after.
     expect(text.indexOf('様')).toBeLessThan(text.indexOf('Dear YAMADA TARO'));
-    expect(text).toContain('パスワードと PIN は、安全のためこのメールには載せていません');
+    expect(text).toContain('パスワードとPINコードは、安全のためこのメールには記載していません');
+    // A greeting, advice to use the computer that will hold the certificate, and the CA's signature.
+    expect(text.startsWith('YAMADA TARO様\n\n受取りデモ認証局です。このたびは電子証明書をお申込みいただき')).toBe(true);
+    expect(text).toContain('URLは、証明書を使うパソコンで開いてください。');
+    expect(text).toContain('Please open the address on the computer that will use the certificate.');
+    for (const line of ['受取りデモ認証局サポート窓口', '電話：03-0000-0000', '受付時間：平日9時から17時まで', 'メール：support@ca.example.jp', 'Uketori Demo Certification Authority support desk', 'Phone: 03-0000-0000']) {
+      expect(text, line).toContain(line);
+    }
+    expect(mail.from?.value[0]).toEqual({ name: '受取りデモ認証局', address: 'noreply@localhost' });
     for (const secret of [issued.password, issued.pin] as string[]) {
       expect(text).not.toContain(secret);
       expect(mail.html || '').not.toContain(secret);
@@ -116,8 +124,8 @@ describe('the outbox default', () => {
 
     const parsed = await simpleParser(fs.readFileSync(mail.file));
     expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0]!.address : null).toBe('hanako@example.jp');
-    expect(parsed.from?.value[0]).toMatchObject({ name: 'Uketori', address: 'noreply@localhost' });
-    expect(parsed.subject).toBe('電子証明書ダウンロードのご案内 / Your certificate is ready to download');
+    expect(parsed.from?.value[0]).toMatchObject({ name: '受取りデモ認証局', address: 'noreply@localhost' });
+    expect(parsed.subject).toBe('【受取りデモ認証局】電子証明書ダウンロードのご案内 / Your certificate is ready to download');
     expect(parsed.date?.getTime()).toBe(t.clock());
     expect(urlLines(parsed.text!)).toEqual([issued.url, issued.url]);
     expect(parsed.html).toContain(`<a href="${String(issued.url)}">`);
@@ -140,9 +148,9 @@ describe('the URL line', () => {
     const url = new URL('/d/' + '0'.repeat(27), loadConfig({ PUBLIC_URL: longest }).publicUrl).href;
     expect(url.length).toBe(MAX_URL_LINE);
     expect(() => loadConfig({ PUBLIC_URL: longest + 'a' })).toThrow(/PUBLIC_URL must be at most 46 characters/);
-    const mail = notificationMail({ url, serial: '01', nameRomaji: 'A B', nameJa: null, expiresAt: 0, supportContact: 'desk' });
+    const mail = notificationMail({ url, serial: '01', nameRomaji: 'A B', nameJa: null, expiresAt: 0, ca: testConfig().ca });
     expect(urlLines(mail.text)).toEqual([url, url]);
-    expect(() => notificationMail({ url: url + 'x', serial: '01', nameRomaji: 'A B', nameJa: null, expiresAt: 0, supportContact: 'desk' })).toThrow(RangeError);
+    expect(() => notificationMail({ url: url + 'x', serial: '01', nameRomaji: 'A B', nameJa: null, expiresAt: 0, ca: testConfig().ca })).toThrow(RangeError);
   });
 });
 
@@ -172,9 +180,10 @@ describe('remind-expiry', () => {
     expect(smtp.received).toHaveLength(1);
     const { rcptTo, mail } = smtp.received[0]!;
     expect(rcptTo).toEqual(['used@example.jp']);
-    expect(mail.subject).toBe('電子証明書の有効期限のお知らせ / Your certificate expires soon');
+    expect(mail.subject).toBe('【受取りデモ認証局】電子証明書の有効期限のお知らせ / Your certificate expires soon');
+    expect(mail.text).toContain('受取りデモ認証局サポート窓口\n電話：03-0000-0000');
     expect(mail.text).toContain(String(used.serial));
-    expect(mail.text).toContain('新規のお申し込み');
+    expect(mail.text).toContain('新規の申込み');
     expect(mail.text).toContain('renewal is the same procedure as a first application');
     expect(urlLines(mail.text!)).toEqual([]);
 

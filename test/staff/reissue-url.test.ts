@@ -42,13 +42,13 @@ describe('reissue-url', () => {
 
     const old = await t.http().get(pathOf(p.url!));
     expect(old.status).toBe(404);
-    expect(old.text).toContain('既に証明書をダウンロード済みか、URL に誤りがある可能性があります。');
+    expect(old.text).toContain('すでに証明書をダウンロード済みか、URLに誤りがある可能性があります。');
     expect((await postForm(t, pathOf(p.url!), { password: p.password! })).status).toBe(404);
 
     expect(smtp.received).toHaveLength(2);
     const text = smtp.received[1]!.mail.text!;
     expect(urlLines(text)).toEqual([url, url]);
-    expect(text).toContain('以前の URL はもう使えません');
+    expect(text).toContain('以前のURLはもうお使いいただけません');
     expect(text).toContain('The password and the PIN you received by post stay the same.');
     for (const secret of [p.password!, p.pin!]) expect(text).not.toContain(secret);
 
@@ -84,7 +84,7 @@ describe('reissue-url', () => {
     const text = smtp.received[1]!.mail.text!;
     expect(urlLines(text)).toEqual([url, url]);
     expect(text).not.toContain(p.url!);
-    expect(text).toContain('以前の URL はもう使えません');
+    expect(text).toContain('以前のURLはもうお使いいただけません');
   });
 
   it('prints the URL for staff to pass on when the subscriber has no address, and says so', async () => {

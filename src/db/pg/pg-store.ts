@@ -410,7 +410,7 @@ export class PgStore implements Store {
     await this.run((db) => db.execute(sql`select 1`));
   }
   poolStats() {
-    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, inUse: this.pool.totalCount - this.pool.idleCount, waiting: this.pool.waitingCount };
   }
   private closing: Promise<void> | null = null;
   close() {

@@ -1,0 +1,121 @@
+import { createAdaptorServer } from '@hono/node-server';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { openPgStore } from '../../src/db/pg/pg-store.js';
+import { assembleDeps } from '../../src/deps.js';
+import { createLogger } from '../../src/lib/log.js';
+import { loadSharedSecrets } from '../../src/secrets/keyring.js';
+import { issueTestPickup } from '../factories.js';
+import { binaryBody, cookieFrom, makeTestApp, ORIGIN, pathOf, postForm, testConfig, type TestApp } from '../helpers.js';
+import { openP12 } from '../openssl.js';
+import { createDatabase } from '../pg/cluster.js';
+import { pgAvailable } from '../pg/support.js';
+import { staff } from './support.js';
+
+const avail = pgAvailable();
+let t: TestApp | null = null;
+afterEach(() => {
+  t?.close();
+  t = null;
+});
+
+function fileApp(): TestApp {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uketori-migrate-'));
+  return makeTestApp({ config: testConfig({ DATA_DIR: dataDir }), dbFile: path.join(dataDir, 'uketori.db') });
+}
+
+async function rowCounts(url: string): Promise<Record<string, number>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const out: Record<string, number> = {};
+    for (const table of ['pickups', 'sealed_files', 'events', 'mail_log', 'throttle_clients', 'throttle_networks', 'throttle_pickups', 'key_checks']) {
+      out[table] = Number((await client.query(`select count(*) as n from ${table}`)).rows[0].n);
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+describe.skipIf(avail.skip)('staff migrate-store', () => {
+  it('copies a SQLite deployment into an empty PostgreSQL, verified per table; the copy serves the same pickups', async () => {
+    t = fileApp();
+    const done = await issueTestPickup(t.deps, { nameRomaji: 'YAMADA TARO' });
+    const waiting = await issueTestPickup(t.deps, { nameRomaji: 'SATO HANAKO' });
+    // Some history: a wrong password (throttle rows), a login and a download (window, events).
+    await postForm(t, pathOf(waiting.url), { password: 'WRNGpw23' });
+    const login = await postForm(t, pathOf(done.url), { password: done.password });
+    const file = await t.http().post(`${pathOf(done.url)}/download`).set('Origin', ORIGIN).set('Cookie', cookieFrom(login)).buffer(true).parse(binaryBody);
+    expect(file.status).toBe(200);
+    const url = await createDatabase(avail.url!, 'migrate');
+
+    const dry = await staff(t, ['migrate-store', '--to', url, '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const planned = dry.lines[0] as { dryRun: boolean; tables: Array<{ table: string; rows: number; checksum: string }> };
+    expect(planned.dryRun).toBe(true);
+    expect(planned.tables.find((r) => r.table === 'pickups')?.rows).toBe(2);
+    expect(planned.tables.find((r) => r.table === 'throttle_clients')?.rows).toBe(1);
+    // The dry run wrote nothing, not even the tables.
+    const probe = new pg.Client({ connectionString: url });
+    await probe.connect();
+    expect((await probe.query("select to_regclass('public.pickups') as t")).rows[0].t).toBeNull();
+    await probe.end();
+
+    const run = await staff(t, ['migrate-store', '--to', url, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = run.lines[0] as { verified: boolean; tables: Array<{ table: string; rows: number; checksum: string }> };
+    expect(result.verified).toBe(true);
+    for (const r of result.tables.filter((r) => r.table !== 'key_checks')) {
+      expect(r.checksum).toBe(planned.tables.find((p) => p.table === r.table)!.checksum);
+    }
+    const counts = await rowCounts(url);
+    expect(counts).toMatchObject({ pickups: 2, sealed_files: 2, throttle_clients: 1, throttle_pickups: 1, key_checks: 3 });
+    expect(counts.events).toBe(result.tables.find((r) => r.table === 'events')!.rows);
+
+    // A second run refuses: the target is no longer empty, and nothing changes.
+    const again = await staff(t, ['migrate-store', '--to', url]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^staff migrate-store: the target postgres:\/\/uketori:\*\*\*@127\.0\.0\.1:\d+\/migrate_\w+ is not empty \(pickups, sealed_files, events/);
+    expect(await rowCounts(url)).toEqual(counts);
+
+    // The copy, opened as an instance with the same keys, serves both pickups as they were.
+    const config = testConfig({ DATABASE_URL: url, DATA_DIR: t.deps.config.dataDir });
+    const store = await openPgStore(config.database!);
+    try {
+      const deps = assembleDeps({ store, config, secrets: loadSharedSecrets(config), log: createLogger('silent'), clock: t.clock, random: t.deps.random });
+      const http = () => request(createAdaptorServer({ fetch: createApp(deps).fetch }));
+      const again2 = await http().post(pathOf(done.url)).set('Origin', ORIGIN).type('form').send({ password: done.password });
+      expect(again2.status).toBe(303);
+      const redownload = await http().post(`${pathOf(done.url)}/download`).set('Origin', ORIGIN).set('Cookie', cookieFrom(again2)).buffer(true).parse(binaryBody);
+      expect(redownload.status).toBe(200);
+      expect(Buffer.compare(redownload.body as Buffer, file.body as Buffer)).toBe(0);
+      expect(openP12(redownload.body as Buffer, done.pin).ok).toBe(true);
+      const login2 = await http().post(pathOf(waiting.url)).set('Origin', ORIGIN).type('form').send({ password: waiting.password });
+      expect(login2.status).toBe(303);
+      // A new event gets a fresh id past the copied ones (the sequence moved).
+      const events = await store.listEvents(waiting.id);
+      expect(events.map((e) => e.kind)).toEqual(['created', 'password-failed', 'password-ok']);
+      expect(events[2]!.id).toBeGreaterThan(events[1]!.id);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses without a target, with an unreachable one, and from a PostgreSQL deployment', async () => {
+    t = fileApp();
+    expect((await staff(t, ['migrate-store'])).stderr).toBe('staff migrate-store: name the target: migrate-store --to postgres://user:password@host/database\n');
+    const bad = await staff(t, ['migrate-store', '--to', 'mysql://x/y']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/DATABASE_URL must start with postgres:\/\//);
+    const gone = await staff(t, ['migrate-store', '--to', 'postgres://u:secret@127.0.0.1:1/db', '--dry-run']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/^staff migrate-store: cannot use the database at DATABASE_URL postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/db: ECONNREFUSED/);
+    expect(gone.stderr).not.toContain('secret');
+  });
+});
