@@ -60,8 +60,18 @@ function issue(name: string): Issued {
   return { url: j.url!, password: j.password!, pin: j.pin!, serial: j.serial!, path: new URL(j.url!).pathname, token: j.url!.split('/d/')[1]! };
 }
 
-function post(server: Server, p: string, body: string, headers: Record<string, string> = {}) {
-  return fetch(server.base + p, { method: 'POST', redirect: 'manual', headers: { Origin: PUBLIC, 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body });
+/**
+ * A keep-alive connection the server closed as idle just as fetch reused it fails before any byte
+ * of an answer (undici's "other side closed"); that one case is sent again on a new connection.
+ */
+async function post(server: Server, p: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
+  const send = () => fetch(server.base + p, { method: 'POST', redirect: 'manual', headers: { Origin: PUBLIC, 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body });
+  try {
+    return await send();
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw err;
+    return send();
+  }
 }
 
 async function login(server: Server, p: Issued): Promise<string> {

@@ -48,6 +48,10 @@ export function createPool(config: DatabaseConfig): pg.Pool {
   // An idle connection the server closed (PostgreSQL restarted) reports here; without a listener
   // node-postgres would crash the process. The pool drops it and connects anew on the next query.
   pool.on('error', () => undefined);
+  // A connection cut while checked out (its transaction rolled back by the server) reports on
+  // the client itself after the failed query has been answered; unheard, that would also crash.
+  // The pool discards such a client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
