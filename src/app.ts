@@ -6,6 +6,9 @@ import type { Deps } from './deps.js';
 import { clientAddress } from './http/client-address.js';
 import type { AppEnv } from './http/env.js';
 import { language } from './http/language.js';
+import { allowListOf } from './http/address-ranges.js';
+import { mayScrape } from './http/metrics-access.js';
+import { routeClass } from './lib/metrics.js';
 import { messages } from './i18n/index.js';
 import { noticeResponse } from './http/pages.js';
 import { sameOriginForms } from './http/same-origin-forms.js';
@@ -16,7 +19,7 @@ import { staticRoutes } from './routes/static.js';
 
 export const MAX_FORM_BYTES = 8 * 1024;
 
-const PUBLIC_PATH = /^\/(healthz|help\/import|favicon\.ico|static\/[\w.-]{1,64}|)$/;
+const PUBLIC_PATH = /^\/(healthz|metrics|help\/import|favicon\.ico|static\/[\w.-]{1,64}|)$/;
 
 /**
  * What the access log says for a path: a pickup by a short prefix of its token hash, the fixed
@@ -32,14 +35,17 @@ export function logRoute(path: string, pickupLog: string | undefined): string {
 /** Builds the portal. Nothing here opens a resource: everything arrives through deps. */
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
-  const { config, log } = deps;
+  const { config, log, metrics } = deps;
+  const scrapers = allowListOf(config.metricsAllow);
 
   app.use(async (c, next) => {
     c.set('ca', config.ca);
     const started = performance.now();
     await next();
+    const ms = performance.now() - started;
+    metrics.observeRequest(routeClass(c.req.method, c.req.path), c.res.status, ms / 1000);
     const route = logRoute(c.req.path, c.get('pickupLog'));
-    log.info({ method: c.req.method, route, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    log.info({ method: c.req.method, route, status: c.res.status, ms: Math.round(ms) }, 'request');
   });
   app.use(securityHeaders(config.secure));
   app.use(async (c, next) => {
@@ -61,6 +67,12 @@ export function createApp(deps: Deps) {
   app.get('/healthz', (c) => {
     pingDb(deps.db);
     return c.json({ ok: true });
+  });
+  // Anyone outside METRICS_ALLOW meets the ordinary 404 page: the endpoint does not show itself.
+  app.get('/metrics', async (c) => {
+    if (!mayScrape(c, scrapers, config.trustProxy)) return c.notFound();
+    const text = await metrics.scrape({ hasherQueued: deps.hasher.queued, hasherInFlight: deps.hasher.inFlight, pool: deps.poolStats?.() ?? null });
+    return c.body(text, 200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
   });
   app.route('/', staticRoutes(config.ca.logoFile));
   app.route('/', pickupRoutes(deps));

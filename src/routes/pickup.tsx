@@ -77,6 +77,7 @@ export function pickupRoutes(deps: Deps) {
     const address = c.get('client');
     const who = { client: clientKey(throttleSecret, address), network: networkKey(throttleSecret, address) };
     const outcome = await checkPassword(deps, found.pickup, raw, who, coarse(c), now);
+    deps.metrics.countPassword(outcome.kind === 'empty' || outcome.kind === 'length' || outcome.kind === 'chars' ? 'malformed' : outcome.kind);
     switch (outcome.kind) {
       case 'ok': {
         const jwt = await issueSession(deps.sessionKey, found.pickup.id, now);

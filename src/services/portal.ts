@@ -109,6 +109,7 @@ export async function downloadP12(deps: Deps, pickup: PickupRow, client: string,
           return row;
         })
       : null;
+  if (started) deps.metrics.windowsStarted.inc();
   // Read the row again (a cheap read, no write): a racing press may have started the window, or
   // staff may have cancelled the pickup, since `pickup` was read before the session check.
   const current = started ?? findPickupById(deps.db, pickup.id) ?? pickup;
@@ -121,5 +122,6 @@ export async function downloadP12(deps: Deps, pickup: PickupRow, client: string,
     if (current.firstDownloadAt === null) markFirstDownload(deps.db, current.id, now);
     addRateLimitedEvent(deps, current.id, now, 'downloaded', { client, bytes: bytes.length });
   });
+  deps.metrics.downloads.inc();
   return { kind: 'file', bytes, pickup: current };
 }

@@ -20,7 +20,7 @@ export type SweepResult = {
  * and outbox mails this machine wrote for it. Idempotent: run at start-up, on a timer, and by
  * `staff purge`. Rows and events stay for the record.
  */
-export function sweepKeyMaterial(deps: Pick<Deps, 'db' | 'clock'>): SweepResult {
+export function sweepKeyMaterial(deps: Pick<Deps, 'db' | 'clock'> & Partial<Pick<Deps, 'metrics'>>): SweepResult {
   const now = deps.clock();
   const destroyed: SweepResult['destroyed'] = [];
   for (const pickup of listEndedWithKeyMaterial(deps.db, now)) {
@@ -37,5 +37,7 @@ export function sweepKeyMaterial(deps: Pick<Deps, 'db' | 'clock'>): SweepResult 
     walClean = truncateWal(deps.db);
     if (walClean) settle(deps.db, 'wal-truncate');
   }
-  return { destroyed, files, walClean, staleClients: forgetStaleClients(deps.db, now) };
+  const result = { destroyed, files, walClean, staleClients: forgetStaleClients(deps.db, now) };
+  deps.metrics?.recordSweep(result, now);
+  return result;
 }
