@@ -117,6 +117,20 @@ describe('GET /metrics after a scripted visit', () => {
     }
   });
 
+  it('counts a check refused because the hasher queue is full as busy', async () => {
+    t = makeTestApp({ hasherConcurrency: 1, queueLimit: 1 });
+    const p = await issueTestPickup(t.deps);
+    // One check runs and one waits; the others sent meanwhile find no room.
+    const statuses = (await Promise.all(Array.from({ length: 8 }, () => wrong(p)))).map((r) => r.status);
+    const busy = statuses.filter((s) => s === 503).length;
+    expect(busy).toBeGreaterThanOrEqual(1);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(8 - busy);
+    const m = samples(await scrape());
+    expect(m.get('uketori_password_checks_total{outcome="busy"}')).toBe(busy);
+    expect(m.get('uketori_password_checks_total{outcome="wrong"}')).toBe(8 - busy);
+    expect(m.get('uketori_http_requests_total{route="password",status="503"}')).toBe(busy);
+  });
+
   it('reports the pool gauges when the store has a pool', async () => {
     t = makeTestApp();
     t.deps.poolStats = () => ({ inUse: 3, waiting: 2 });
