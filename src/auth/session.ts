@@ -1,4 +1,4 @@
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT, decodeJwt, jwtVerify } from 'jose';
 import { MINUTE } from '../lib/clock.js';
 
 export const SESSION_TTL_MS = 15 * MINUTE;
@@ -36,6 +36,19 @@ export async function verifySession(key: Uint8Array, jwt: string | undefined, pi
   try {
     const { payload } = await jwtVerify(jwt, await hmacKey(key), { algorithms: ['HS256'], subject: pickupId, currentDate: new Date(now) });
     return payload.scope === 'download';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a cookie value, unverified, names this pickup: a cheap sieve before the signature
+ * check, so cookies planted ahead of the real one cost nothing and cannot crowd it out.
+ */
+export function namesPickup(jwt: string, pickupId: string): boolean {
+  if (jwt.length > 2048) return false;
+  try {
+    return decodeJwt(jwt).sub === pickupId;
   } catch {
     return false;
   }
