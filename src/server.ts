@@ -29,8 +29,14 @@ export function main(env: Record<string, string | undefined> = process.env): Run
   const first = sweepKeyMaterial(deps);
   if (first.destroyed.length > 0) log.info({ destroyed: first.destroyed.length }, 'start-up sweep destroyed ended key material');
   const timer = setInterval(() => {
-    const result = sweepKeyMaterial(deps);
-    if (result.destroyed.length > 0) log.info({ destroyed: result.destroyed.length }, 'sweep destroyed ended key material');
+    // A sweep that fails (a busy database, a full disk) is retried on the next tick; it must
+    // never take the server down with it.
+    try {
+      const result = sweepKeyMaterial(deps);
+      if (result.destroyed.length > 0) log.info({ destroyed: result.destroyed.length }, 'sweep destroyed ended key material');
+    } catch (err) {
+      log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'sweep failed; retrying on the next tick');
+    }
   }, deps.config.sweepIntervalMs);
   timer.unref();
 
