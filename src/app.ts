@@ -60,7 +60,7 @@ export function createApp(deps: Deps) {
   // whether there is a body: a tenth of a landing page's CPU. Chunked bodies are counted by it.
   // A fetch Request built in-process (app.request) may carry a body with neither header: a
   // POST like that is counted by Hono's check too. GET and HEAD bodies are never read.
-  app.use((c, next) => {
+  app.use(async (c, next) => {
     const length = c.req.header('content-length');
     if (c.req.header('transfer-encoding') !== undefined) return limit(c, next);
     if (length === undefined) return c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next);
