@@ -6,26 +6,17 @@
  * compare a change with on a busy machine (`--app` runs another checkout for an A/B pair).
  * `--routes landing` runs only the named ones; `--profile DIR` also writes the portal server's CPU profile (all rounds, both routes) to DIR.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { stopAllGroups } from './child.js';
+import { cpuMs } from './cpu-time.js';
 import { freePort } from './http.js';
 import { download, fetchLanding, formHeaders, logIn } from './portal.js';
 import { REPO_ROOT, serverEnv, startServer, type RunningServer } from './server.js';
 import { issueOne } from './staff.js';
-
-const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
-
-/** The process's CPU time so far, in ms. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
 
 type Target = { url: string; method?: string; headers?: Record<string, string>; body?: string };
 
@@ -40,9 +31,9 @@ async function drive(target: Target, amount: number): Promise<Record<string, num
 /** Server CPU µs per request over `amount` requests, after a warm-up of half that. */
 async function measure(server: RunningServer, target: Target, amount: number, expected: number): Promise<number> {
   await drive(target, Math.ceil(amount / 2));
-  const before = cpuMs(server.pid);
+  const before = cpuMs(server.pid)!;
   const statuses = await drive(target, amount);
-  const used = cpuMs(server.pid) - before;
+  const used = cpuMs(server.pid)! - before;
   if ((statuses[expected] ?? 0) !== amount) throw new Error(`${target.url}: expected ${amount} × ${expected}, got ${JSON.stringify(statuses)}`);
   return (used * 1000) / amount;
 }

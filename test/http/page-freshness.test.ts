@@ -6,6 +6,7 @@ import { messages } from '../../src/i18n/index.js';
 import { DAY, MINUTE } from '../../src/lib/clock.js';
 import { PageCache } from '../../src/http/page-cache.js';
 import { RecentEvents } from '../../src/services/recent-events.js';
+import type { EventKind } from '../../src/pickup/timeline.js';
 import type { IssuedPickup } from '../../src/services/create-pickup.js';
 import { staff } from '../staff/support.js';
 import { issueTestPickup } from '../factories.js';
@@ -42,7 +43,7 @@ function row(app: TestApp, id: string) {
   return app.deps.db.select().from(pickups).where(eq(pickups.id, id)).get()!;
 }
 
-function countEvents(app: TestApp, id: string, kind: string): number {
+function countEvents(app: TestApp, id: string, kind: EventKind): number {
   return app.deps.db.select().from(events).where(and(eq(events.pickupId, id), eq(events.kind, kind))).all().length;
 }
 
