@@ -32,30 +32,20 @@ export function securityHeaderList(secure: boolean): Array<[string, string]> {
 }
 
 /**
- * Set before the handler runs, so the page is built with them in one go: setting them on `c.res`
- * afterwards made @hono/node-server turn its light response into a full fetch Response and read
- * the body back from a stream, an eighth of a landing page's CPU. The check after the handler
- * covers answers built without the context's headers (an HTTPException carrying its own
- * response, a plain `new Response`): every answer still gets every header. Pickup pages are
- * always no-store and noindex; other answers are no-store unless the route chose a Cache-Control.
+ * Built once and set after the handler ran, so the answers of onError, notFound, bodyLimit and
+ * csrf get them too. Pickup pages additionally get no-store and noindex.
  */
 export function securityHeaders(secure: boolean): MiddlewareHandler {
   const common = securityHeaderList(secure);
-  const [firstName, firstValue] = common[0]!;
   return async (c, next) => {
-    const pickupPage = c.req.path.startsWith('/d/');
-    for (const [k, v] of common) c.header(k, v);
-    c.header('Cache-Control', 'no-store');
-    if (pickupPage) c.header('X-Robots-Tag', 'noindex, nofollow');
     await next();
     const h = c.res.headers;
-    if (h.get(firstName) !== firstValue) {
-      for (const [k, v] of common) h.set(k, v);
-      if (!h.has('Cache-Control')) h.set('Cache-Control', 'no-store');
-    }
-    if (pickupPage) {
-      if (h.get('Cache-Control') !== 'no-store') h.set('Cache-Control', 'no-store');
-      if (!h.has('X-Robots-Tag')) h.set('X-Robots-Tag', 'noindex, nofollow');
+    for (const [k, v] of common) h.set(k, v);
+    if (c.req.path.startsWith('/d/')) {
+      h.set('Cache-Control', 'no-store');
+      h.set('X-Robots-Tag', 'noindex, nofollow');
+    } else if (!h.has('Cache-Control')) {
+      h.set('Cache-Control', 'no-store');
     }
   };
 }
