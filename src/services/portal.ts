@@ -10,6 +10,7 @@ import type { EventDetails, RateLimitedEventKind } from '../pickup/timeline.js';
 import { hashToken, normalizeToken, tokenLogId } from '../pickup/token.js';
 import { windowEnd } from '../pickup/window.js';
 import { HasherBusyError } from '../auth/password-hasher.js';
+import { recentEvents } from './recent-events.js';
 
 export type Lookup =
   | { kind: 'incomplete' }
@@ -25,13 +26,19 @@ export function lookupPickup(deps: Deps, rawToken: string, now: number): Lookup 
   return { kind: 'found', token: checked.token, pickup, state: pickupState(pickup, now), logId: tokenLogId(tokenHash) };
 }
 
-/** Page views, throttled guesses and repeat downloads go on the timeline at most once a minute (see event-rate.ts). */
-function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: EventDetails[K]): void {
-  if (isEventDue(lastEventAt(deps.db, pickupId, kind), now)) addEvent(deps.db, pickupId, now, kind, detail);
+/**
+ * Page views, throttled guesses and repeat downloads go on the timeline at most once a minute
+ * (see event-rate.ts). True when a row was written; the caller remembers it once it is committed.
+ */
+function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: EventDetails[K]): boolean {
+  if (recentEvents(deps.db).recentlyWritten(pickupId, kind, now)) return false;
+  if (!isEventDue(lastEventAt(deps.db, pickupId, kind), now)) return false;
+  addEvent(deps.db, pickupId, now, kind, detail);
+  return true;
 }
 
 export function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: string): void {
-  addRateLimitedEvent(deps, pickup.id, now, 'page-view', { client });
+  if (addRateLimitedEvent(deps, pickup.id, now, 'page-view', { client })) recentEvents(deps.db).remember(pickup.id, 'page-view', now);
 }
 
 /**
@@ -74,7 +81,8 @@ export async function checkPassword(
   if (!deps.hasher.canAccept(pickup.id)) return { kind: 'busy', retryAfterSeconds: 2 };
   const verdict = admitAttempt(deps.db, pickup.id, who, now);
   if (!verdict.allowed) {
-    addRateLimitedEvent(deps, pickup.id, now, 'throttled', { client, tier: verdict.tier, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
+    const detail = { client, tier: verdict.tier, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) };
+    if (addRateLimitedEvent(deps, pickup.id, now, 'throttled', detail)) recentEvents(deps.db).remember(pickup.id, 'throttled', now);
     return { kind: 'throttled', retryAfterMs: verdict.retryAfterMs };
   }
   if (verdict.drainedAlert) reportDrained(deps, pickup, now, client);
@@ -118,10 +126,15 @@ export async function downloadP12(deps: Deps, pickup: PickupRow, client: string,
   const sealed = findSealedFile(deps.db, current.id);
   if (!sealed) return { kind: 'dead', pickup: current, state: 'downloaded' };
   const bytes = await deps.sealer.open(sealed.jwe, { purpose: 'p12', id: current.id });
-  deps.db.transaction(() => {
-    if (current.firstDownloadAt === null) markFirstDownload(deps.db, current.id, now);
-    addRateLimitedEvent(deps, current.id, now, 'downloaded', { client, bytes: bytes.length });
-  });
+  // A repeat download within a minute of the last one this process recorded writes nothing.
+  const recent = recentEvents(deps.db);
+  if (current.firstDownloadAt === null || !recent.recentlyWritten(current.id, 'downloaded', now)) {
+    const wrote = deps.db.transaction(() => {
+      if (current.firstDownloadAt === null) markFirstDownload(deps.db, current.id, now);
+      return addRateLimitedEvent(deps, current.id, now, 'downloaded', { client, bytes: bytes.length });
+    });
+    if (wrote) recent.remember(current.id, 'downloaded', now);
+  }
   deps.metrics.downloads.inc();
   return { kind: 'file', bytes, pickup: current };
 }
