@@ -9,6 +9,7 @@ import { ensureNginx, startNginx } from './nginx.js';
 import { prepareBenchHsm } from './hsm.js';
 import { runBatch } from './phases/batch.js';
 import { runDownload } from './phases/download.js';
+import { startHello } from './phases/hello.js';
 import { runLanding } from './phases/landing.js';
 import { runPassword } from './phases/password.js';
 import { runStart } from './phases/start.js';
@@ -19,6 +20,7 @@ import { sampleRss } from './rss.js';
 import { REPO_ROOT, serverEnv } from './server.js';
 import { errorText, parseSettings, type PhaseResult } from './settings.js';
 import { issueBatch, issueOne, type IssuedPickup } from './staff.js';
+import { fetchLanding } from './portal.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results', import.meta.url));
 
@@ -83,11 +85,17 @@ async function main(): Promise<number> {
     s.log('setup: npm run staff -- issue (one pickup)');
     pickup = await issueOne(s.appDir, env).catch((err) => (errors.push(`setup, one pickup: ${errorText(err)}`), null));
   }
+  // Issue 15's baseline: a Hono hello-world of the landing page's size, with npm start's flags.
+  const helloBytes = pickup === null ? 4096 : await fetchLanding(pickup.url).catch(() => 4096);
+  s.log(`baseline: Hono hello-world of ${helloBytes} B (bench/hello-server.mjs)`);
+  const hello = await startHello(s, helloBytes).catch((err) => (errors.push(`hello-world baseline: ${errorText(err)}`), null));
+  if (hello !== null) cleanups.push(() => hello.stop());
   sampler?.phase('landing');
-  await attempt('landing', () => runLanding(s, nginx, pickup?.url ?? null));
+  await attempt('landing', () => runLanding(s, nginx, pickup?.url ?? null, hello, server?.pid ?? null));
   sampler?.phase('download');
-  const download = await attempt('download', () => runDownload(s, nginx, pickup, server?.origin ?? null));
+  const download = await attempt('download', () => runDownload(s, nginx, pickup, server?.origin ?? null, hello, server?.pid ?? null));
   sampler?.phase(null);
+  await hello?.stop();
 
   let key: KeySpec | null = s.key;
   if (key === null && download?.p12File && pickup !== null) {

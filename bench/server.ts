@@ -8,7 +8,17 @@ import { spawnTracked, stopGroup } from './child.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export type ServerSettings = { appDir: string; port: number; dataDir: string; logFile: string };
+export type ServerSettings = {
+  appDir: string;
+  port: number;
+  dataDir: string;
+  logFile: string;
+  /** Runs this file instead of the bundle npm start names, with the same flags (the hello-world baseline). */
+  script?: string;
+  env?: Record<string, string>;
+  /** Extra node flags before npm start's own (`--cpu-prof` for a profile). */
+  nodeArgs?: string[];
+};
 
 /** The environment the app reads: PORT, HOST, PUBLIC_URL, DATA_DIR. */
 export function serverEnv(settings: { port: number; dataDir: string }): NodeJS.ProcessEnv {
@@ -93,11 +103,17 @@ async function startCommand(appDir: string): Promise<{ env: Record<string, strin
 export async function startServer(how: 'direct' | 'npm', settings: ServerSettings, timeoutMs: number): Promise<RunningServer> {
   await mkdir(settings.dataDir, { recursive: true });
   const direct = how === 'direct' ? await startCommand(settings.appDir) : null;
-  const env = { ...serverEnv(settings), ...direct?.env };
+  const env = { ...serverEnv(settings), ...direct?.env, ...settings.env };
   const origin = env.PUBLIC_URL!;
   const log = openSync(settings.logFile, 'a');
   const cmd = how === 'direct' ? process.execPath : 'npm';
   const args = direct ? direct.args : ['start'];
+  if (direct && settings.script !== undefined) {
+    const file = args.findIndex((a) => a.endsWith('.mjs') || a.endsWith('.js'));
+    if (file < 0) throw new Error(`npm start names no script file to replace: ${args.join(' ')}`);
+    args[file] = settings.script;
+  }
+  if (direct && settings.nodeArgs) args.unshift(...settings.nodeArgs);
   const started = performance.now();
   const child = spawnTracked(cmd, args, { cwd: settings.appDir, env, stdio: ['ignore', log, log] });
   closeSync(log);

@@ -49,7 +49,7 @@ function expectPickups(result: RunResult, count: number, what: string): IssuedPi
 }
 
 export async function issueOne(appDir: string, env: NodeJS.ProcessEnv): Promise<IssuedPickup> {
-  const args = ['run', 'staff', '--', 'issue', '--name-romaji', 'BENCH USER', '--email', 'bench@example.jp', '--json'];
+  const args = ['run', 'staff', '--', 'issue', '--name-romaji', 'BENCH USER', '--email', 'bench@example.jp', '--no-letters', '--json'];
   const result = await runCommand('npm', args, { cwd: appDir, env, timeoutMs: 120_000 });
   return expectPickups(result, 1, 'npm run staff -- issue')[0]!;
 }

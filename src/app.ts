@@ -6,6 +6,9 @@ import { StoreUnavailableError } from './db/store.js';
 import { clientAddress } from './http/client-address.js';
 import type { AppEnv } from './http/env.js';
 import { language } from './http/language.js';
+import { allowListOf } from './http/address-ranges.js';
+import { mayScrape } from './http/metrics-access.js';
+import { routeClass } from './lib/metrics.js';
 import { messages } from './i18n/index.js';
 import { noticeResponse } from './http/pages.js';
 import { sameOriginForms } from './http/same-origin-forms.js';
@@ -18,7 +21,7 @@ export const MAX_FORM_BYTES = 8 * 1024;
 /** What a 503 for an unreachable database asks clients (and load balancers) to wait. */
 export const UNAVAILABLE_RETRY_SECONDS = 5;
 
-const PUBLIC_PATH = /^\/(healthz|readyz|help\/import|favicon\.ico|static\/[\w.-]{1,64}|)$/;
+const PUBLIC_PATH = /^\/(healthz|readyz|metrics|help\/import|favicon\.ico|static\/[\w.-]{1,64}|)$/;
 
 /**
  * What the access log says for a path: a pickup by a short prefix of its token hash, the fixed
@@ -34,14 +37,17 @@ export function logRoute(path: string, pickupLog: string | undefined): string {
 /** Builds the portal. Nothing here opens a resource: everything arrives through deps. */
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
-  const { config, log } = deps;
+  const { config, log, metrics } = deps;
+  const scrapers = allowListOf(config.metricsAllow);
 
   app.use(async (c, next) => {
     c.set('ca', config.ca);
     const started = performance.now();
     await next();
+    const ms = performance.now() - started;
+    metrics.observeRequest(routeClass(c.req.method, c.req.path), c.res.status, ms / 1000);
     const route = logRoute(c.req.path, c.get('pickupLog'));
-    log.info({ method: c.req.method, route, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    log.info({ method: c.req.method, route, status: c.res.status, ms: Math.round(ms) }, 'request');
   });
   app.use(securityHeaders(config.secure));
   app.use(async (c, next) => {
@@ -49,15 +55,28 @@ export function createApp(deps: Deps) {
     await next();
   });
   app.use(language(config.secure));
-  app.use(
-    bodyLimit({
-      maxSize: MAX_FORM_BYTES,
-      onError: (c) => {
-        const t = c.get('t');
-        return noticeResponse(c, 413, t.tooLargeTitle, [t.tooLargeBody], 'error');
-      },
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize: MAX_FORM_BYTES,
+    onError: (c) => {
+      const t = c.get('t');
+      return noticeResponse(c, 413, t.tooLargeTitle, [t.tooLargeBody], 'error');
+    },
+  });
+  // Without Transfer-Encoding the body is exactly Content-Length bytes, or none without it (RFC
+  // 9112, 6.3; Node's parser refuses a malformed length), so the header alone decides, as Hono's
+  // bodyLimit decides it too. Hono's check first asks the request for its body, which makes
+  // @hono/node-server build a whole fetch Request: 7% of a landing GET's CPU in the profile
+  // (docs/benchmarks.md). Chunked bodies are counted by Hono's check, and so is a POST built
+  // in-process (app.request) that carries a body with neither header. GET and HEAD bodies are
+  // never read.
+  app.use(async (c, next) => {
+    const length = c.req.header('content-length');
+    if (c.req.header('transfer-encoding') !== undefined) return limit(c, next);
+    if (length === undefined) return c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next);
+    if (Number.parseInt(length, 10) <= MAX_FORM_BYTES) return next();
+    const t = c.get('t');
+    return noticeResponse(c, 413, t.tooLargeTitle, [t.tooLargeBody], 'error');
+  });
   app.use(sameOriginForms(config.publicUrl.origin));
 
   // Liveness: the process answers. It never touches the database, so a PostgreSQL outage does
@@ -71,6 +90,12 @@ export function createApp(deps: Deps) {
       c.header('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
       return c.json({ ready: false, store: deps.store.dialect }, 503);
     }
+  });
+  // Anyone outside METRICS_ALLOW meets the ordinary 404 page: the endpoint does not show itself.
+  app.get('/metrics', async (c) => {
+    if (!mayScrape(c, scrapers, config.trustProxy)) return c.notFound();
+    const text = await metrics.scrape({ hasherQueued: deps.hasher.queued, hasherInFlight: deps.hasher.inFlight, pool: deps.poolStats?.() ?? null });
+    return c.body(text, 200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
   });
   app.route('/', staticRoutes(config.ca.logoFile));
   app.route('/', pickupRoutes(deps));

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_METRICS_ALLOW, parseAllowList, type AllowEntry } from './http/address-ranges.js';
 
 /** Raised when the environment cannot produce a working configuration. Printed as one line at start-up. */
 export class ConfigError extends Error {
@@ -46,6 +47,8 @@ const envSchema = z.object({
   PASSWORD_PEPPER: base64Key('PASSWORD_PEPPER').optional(),
   SESSION_KEY: base64Key('SESSION_KEY').optional(),
   TRUST_PROXY: z.string().optional(),
+  /** Who may read /metrics: addresses and CIDR ranges, comma-separated, or `none`. */
+  METRICS_ALLOW: z.string().default(DEFAULT_METRICS_ALLOW),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   /** An address, or `Name <address>`; without a name the mail is sent in CA_NAME's name. */
   MAIL_FROM: z.string().min(3).default('noreply@localhost'),
@@ -173,6 +176,8 @@ export type Config = {
   passwordPepper: string | null;
   sessionKey: string | null;
   trustProxy: string[];
+  /** Addresses and networks that may read /metrics (empty: nobody). */
+  metricsAllow: AllowEntry[];
   smtpUrl: string | null;
   mailFrom: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -218,6 +223,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   for (const u of crlUrls) {
     if (!URL.canParse(u)) throw new ConfigError(`invalid configuration: CRL_URLS: "${u}" is not a URL`);
   }
+  const metricsAllow = parseAllowList(e.METRICS_ALLOW);
+  if ('bad' in metricsAllow) {
+    throw new ConfigError(`invalid configuration: METRICS_ALLOW: "${metricsAllow.bad}" is not an address or CIDR range (e.g. 127.0.0.1,10.0.0.0/8,::1, or none)`);
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   const lettersDir = e.LETTERS_DIR ? path.resolve(e.LETTERS_DIR) : null;
   if (lettersDir && isInside(lettersDir, dataDir)) {
@@ -239,6 +248,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     passwordPepper: e.PASSWORD_PEPPER ?? null,
     sessionKey: e.SESSION_KEY ?? null,
     trustProxy: list(e.TRUST_PROXY),
+    metricsAllow: metricsAllow.entries,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,

@@ -3,7 +3,7 @@ import { createPasswordHasher, type HasherOptions, type PasswordHasher } from '.
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
 import { systemClock, type Clock } from './lib/clock.js';
-import { createMetrics, type Metrics } from './lib/metrics.js';
+import { createMetrics, type Metrics, type PoolStats } from './lib/metrics.js';
 import { cryptoRandom, type Random } from './lib/random.js';
 import type { Secrets } from './secrets/keyring.js';
 import { createSealer, type KeyringSealer } from './secrets/sealer.js';
@@ -19,6 +19,11 @@ export type Deps = {
   sessionKey: Uint8Array;
   log: Logger;
   metrics: Metrics;
+  /**
+   * The database pool's state for /metrics, read at scrape time. A store without a pool (SQLite)
+   * leaves it out or returns null, and the pool gauges are then not reported at all.
+   */
+  poolStats?: () => PoolStats | null;
 };
 
 /** Resources already opened (database, secrets, logger) and the choices a caller may make. */
@@ -30,6 +35,7 @@ export type DepsParts = {
   clock?: Clock;
   random?: Random;
   hasher?: Omit<HasherOptions, 'pepper'>;
+  poolStats?: () => PoolStats | null;
 };
 
 /**
@@ -48,5 +54,7 @@ export function assembleDeps(parts: DepsParts): Deps {
     sessionKey: secrets.sessionKey,
     log: parts.log,
     metrics: createMetrics(),
+    // The store's pool (null for SQLite) unless the caller names another source.
+    poolStats: parts.poolStats ?? (() => parts.store.poolStats()),
   };
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { collectDefaultMetrics } from 'prom-client';
 import { openDeps } from './bootstrap.js';
 import { ConfigError } from './config.js';
 import type { Deps } from './deps.js';
@@ -23,6 +24,8 @@ export type Running = {
 export async function main(env: Record<string, string | undefined> = process.env): Promise<Running> {
   const deps = await openDeps(env, { durability: 'normal' });
   const { log } = deps;
+  // Process figures (CPU, memory, event-loop delay, GC) for the server only: tests build many apps.
+  collectDefaultMetrics({ register: deps.metrics.registry });
   const first = await sweepKeyMaterial(deps);
   if (first.destroyed.length > 0) log.info({ destroyed: first.destroyed.length }, 'start-up sweep destroyed ended key material');
   let sweeping = false;

@@ -117,10 +117,13 @@ export function ReadyPage(props: ReadyProps) {
         <div class="ready-action">
           <Times t={t} times={times} />
           <p class="warning">{times.window ? t.windowWarningRunning : t.windowWarning}</p>
-          <div class="phone-only" role="note">
-            <p class="phone-title">{t.phoneWarningTitle}</p>
-            <p>{t.phoneWarning}</p>
-          </div>
+          {/* Its text is about starting the hour: once the hour runs, the device note below is what applies. */}
+          {times.window ? null : (
+            <div class="phone-only" role="note">
+              <p class="phone-title">{t.phoneWarningTitle}</p>
+              <p>{t.phoneWarning}</p>
+            </div>
+          )}
           <form method="post" action={action} class="download">
             <button type="submit" class="primary">
               {times.window ? t.downloadAgainButton : t.downloadButton}

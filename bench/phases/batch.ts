@@ -59,7 +59,7 @@ export async function runBatch(s: Settings, env: NodeJS.ProcessEnv, key: KeySpec
   const uketoriNote = app === null ? undefined : `${app.seconds.toFixed(1)} s, process start included`;
   const rows = [
     row({ measure: `4. Batch issuance of ${n}, vs sequential openssl`, uketori: app?.perSecond ?? null, baseline: sequential.perSecond, unit: 'certs/s', uketoriNote, baselineNote: `${sequential.seconds.toFixed(1)} s`, minRatio: 2 }),
-    row({ measure: `4. Batch issuance of ${n}, vs openssl xargs -P 2`, uketori: app?.perSecond ?? null, baseline: parallel.perSecond, unit: 'certs/s', uketoriNote, baselineNote: `${parallel.seconds.toFixed(1)} s`, minRatio: 1 }),
+    row({ measure: `4. Batch issuance of ${n}, vs openssl xargs -P 2`, uketori: app?.perSecond ?? null, baseline: parallel.perSecond, unit: 'certs/s', uketoriNote, baselineNote: `${parallel.seconds.toFixed(1)} s`, minRatio: 1.1 }),
     row({
       measure: `4. The same ${n} with both letters and an outbox mail each (for information), vs sequential openssl`,
       uketori: delivered?.perSecond ?? null,

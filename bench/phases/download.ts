@@ -5,6 +5,7 @@ import { download, formHeaders, logIn } from '../portal.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
 import { compareWithNginx, type Target } from './http-versus-nginx.js';
+import type { RunningServer } from '../server.js';
 
 const ASSUMED_P12_BYTES = 4096;
 
@@ -26,7 +27,14 @@ async function openSession(pickup: IssuedPickup, origin: string): Promise<Sessio
  * Phase 2: POST /download with a valid session inside the window, against nginx serving a file
  * of the P12's size to a GET that carries the same cookie and Origin headers.
  */
-export async function runDownload(s: Settings, nginx: Nginx, pickup: IssuedPickup | null, origin: string | null): Promise<DownloadPhase> {
+export async function runDownload(
+  s: Settings,
+  nginx: Nginx,
+  pickup: IssuedPickup | null,
+  origin: string | null,
+  hello: RunningServer | null,
+  serverPid: number | null,
+): Promise<DownloadPhase> {
   const errors: string[] = [];
   let session: Session | null = null;
   if (pickup !== null && origin !== null) {
@@ -45,7 +53,9 @@ export async function runDownload(s: Settings, nginx: Nginx, pickup: IssuedPicku
   const path = await nginx.serveFile('pickup.p12', bytes);
   const sizeNote = `nginx, ${bytes} B file${session === null ? ', size assumed' : ''}`;
   const nginxTarget = { url: `${nginx.origin}${path}`, headers: session?.headers };
-  const result = await compareWithNginx(s, '2. Download POST', session?.target ?? null, nginxTarget, sizeNote);
+  // The issue's baseline for both phases is the hello-world of the landing page's size.
+  const framework = { target: hello === null ? null : { url: `${hello.origin}/` }, pid: hello?.pid ?? null, note: 'Hono hello-world, landing size', minRatio: 0.15, maxP99Ms: 10 };
+  const result = await compareWithNginx(s, '2. Download POST', session?.target ?? null, nginxTarget, sizeNote, framework, serverPid);
   return {
     ...result,
     notes: [...(session?.notes ?? []), ...result.notes],

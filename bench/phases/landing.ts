@@ -2,12 +2,19 @@ import type { Nginx } from '../nginx.js';
 import { fetchLanding } from '../portal.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import { compareWithNginx } from './http-versus-nginx.js';
+import type { RunningServer } from '../server.js';
 
 /** Used for the nginx file only when the app could not be asked for its real page. */
 const ASSUMED_LANDING_BYTES = 4096;
 
 /** Phase 1: GET the landing page of a valid pickup, against nginx serving a file of its size. */
-export async function runLanding(s: Settings, nginx: Nginx, pickupUrl: string | null): Promise<PhaseResult> {
+export async function runLanding(
+  s: Settings,
+  nginx: Nginx,
+  pickupUrl: string | null,
+  hello: RunningServer | null,
+  serverPid: number | null,
+): Promise<PhaseResult> {
   const errors: string[] = [];
   let size: number | null = null;
   if (pickupUrl !== null) {
@@ -21,6 +28,7 @@ export async function runLanding(s: Settings, nginx: Nginx, pickupUrl: string | 
   const path = await nginx.serveFile('landing.html', bytes);
   const sizeNote = `nginx, ${bytes} B file${size === null ? ', size assumed' : ''}`;
   const uketori = size === null || pickupUrl === null ? null : { url: pickupUrl };
-  const result = await compareWithNginx(s, '1. Landing GET', uketori, { url: `${nginx.origin}${path}` }, sizeNote);
+  const framework = { target: hello === null ? null : { url: `${hello.origin}/` }, pid: hello?.pid ?? null, note: `Hono hello-world, ${bytes} B`, minRatio: 0.25, maxP99Ms: 5 };
+  const result = await compareWithNginx(s, '1. Landing GET', uketori, { url: `${nginx.origin}${path}` }, sizeNote, framework, serverPid);
   return { ...result, errors: [...errors, ...result.errors], raw: { ...result.raw, bytes } };
 }

@@ -26,7 +26,12 @@ export function listKeptFiles(db: Db, host: string, pickupIds: string[] | null, 
     .all();
 }
 
-/** Kept files on `host` whose pickup can no longer be downloaded: they only hold secrets now. */
+/**
+ * Kept files on `host` whose pickup can no longer be downloaded: they only hold secrets now.
+ * A downloaded pickup keeps its letters until the 30-day deadline (or `letters-done`): staff may
+ * print the PIN letter after the subscriber has already downloaded, and a lost PIN is never
+ * re-issued. Its outbox mail (the dead URL) goes when the hour ends.
+ */
 export function listFilesOfEndedPickups(db: Db, host: string, now: number): PickupFileRow[] {
   return db
     .select({ file: pickupFiles })
@@ -39,7 +44,7 @@ export function listFilesOfEndedPickups(db: Db, host: string, now: number): Pick
         or(
           isNotNull(pickups.cancelledAt),
           lte(pickups.expiresAt, now),
-          lte(pickups.windowEndsAt, now),
+          and(lte(pickups.windowEndsAt, now), eq(pickupFiles.kind, 'outbox')),
         ),
       ),
     )

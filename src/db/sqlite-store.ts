@@ -50,9 +50,11 @@ export class SqliteStore implements Store {
     });
   }
   async recordDownload(id: string, now: number, client: string, bytes: number) {
-    this.db.transaction(() => {
+    return this.db.transaction(() => {
       p.markFirstDownload(this.db, id, now);
-      if (isEventDue(lastEventAt(this.db, id, 'downloaded'), now)) addEvent(this.db, id, now, 'downloaded', { client, bytes });
+      if (!isEventDue(lastEventAt(this.db, id, 'downloaded'), now)) return false;
+      addEvent(this.db, id, now, 'downloaded', { client, bytes });
+      return true;
     });
   }
   async findSealedFileOfLive(pickupId: string, now: number) {

@@ -52,8 +52,8 @@ export interface Store {
    * Of racing calls, on any number of instances, exactly one gets the row; the rest get null.
    */
   startWindow(id: string, now: number, endsAt: number, client: string): Promise<PickupRow | null>;
-  /** First download time (once) and a `downloaded` event unless one was written within the minute. */
-  recordDownload(id: string, now: number, client: string, bytes: number): Promise<void>;
+  /** First download time (once) and a `downloaded` event unless one was written within the minute; true when the event was written. */
+  recordDownload(id: string, now: number, client: string, bytes: number): Promise<boolean>;
   /**
    * The sealed file, if the pickup can still be downloaded at `now`: a cancel or the sweep that
    * committed first wins over a download reading at the same moment.

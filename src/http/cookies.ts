@@ -1,5 +1,8 @@
-/** More values than this under one name is not a browser: the rest are ignored. */
-const MAX_VALUES = 8;
+/**
+ * Browsers send up to about 180 cookies for one site, and a planted set can be ordered ahead of
+ * the real one, so the cap lies above that; Node's header size limit bounds it anyway.
+ */
+const MAX_VALUES = 256;
 
 /**
  * Every value sent under `name`, in order. A browser sends several when a sibling service on the

@@ -11,7 +11,9 @@ import { ImportHelpPage } from '../../views/import-help.js';
 import { LandingPage } from '../../views/landing.js';
 import { NoticePage, type NoticeProps } from '../../views/notice.js';
 import { ReadyPage, type ReadyTimes } from '../../views/ready.js';
+import type { CaIdentity } from '../config.js';
 import type { AppEnv } from './env.js';
+import { PageCache } from './page-cache.js';
 
 type C = Context<AppEnv>;
 type NoticeExtras = Pick<NoticeProps, 'next' | 'importHelp' | 'contact' | 'wait'>;
@@ -74,24 +76,52 @@ export function throttledResponse(c: C, token: string, now: number, until: numbe
   });
 }
 
+/** Pickup tokens are Crockford base32 (and a check symbol): nothing in them needs escaping. */
+const TOKEN_SHAPE = /^[0-9A-Z*~$=]+$/;
+const TOKEN_SLOT = 'TOKEN-SLOT';
+/** About 4.5 KB a page: a megabyte or so at most. */
+const landingPages = new WeakMap<CaIdentity, PageCache>();
+
+/**
+ * The landing page shows the language's text, the CA, the pickup's deadlines (as dates and
+ * times, not a countdown), the error if any, and the token in the form's action: nothing that
+ * changes with the clock. So the page is kept, keyed by exactly those, with the token left out
+ * of the key and of the kept page (it is put into the slot on the way out). A changed deadline
+ * or a started window is a new key; a pickup that is no longer live never gets here.
+ */
 export function landingResponse(c: C, token: string, pickup: PickupRow, error: string | null, status: ContentfulStatusCode = 200) {
+  const lang = c.get('lang');
+  const ca = c.get('ca');
+  if (!TOKEN_SHAPE.test(token)) return c.html(landingPage(c, pickupPath(token), pickup, error), status);
+  let pages = landingPages.get(ca);
+  if (!pages) landingPages.set(ca, (pages = new PageCache(256)));
+  const key = `${lang}|${pickup.expiresAt}|${pickup.windowStartedAt}|${pickup.windowEndsAt}|${error}`;
+  const page = pages.get(key, () => {
+    const out = landingPage(c, pickupPath(TOKEN_SLOT), pickup, error).toString();
+    // The views are synchronous; a page that is not one string with one slot is never kept.
+    if (typeof out !== 'string' || out.split(TOKEN_SLOT).length !== 2) throw new Error('the landing page did not render to one string with one token slot');
+    return out;
+  });
+  return c.html(page.replace(TOKEN_SLOT, () => token), status);
+}
+
+function landingPage(c: C, action: string, pickup: PickupRow, error: string | null) {
   const t = c.get('t');
   const lang = c.get('lang');
   const ends = downloadDeadline(pickup);
   const running = pickup.windowStartedAt === null ? null : { started: formatJst(pickup.windowStartedAt, lang), ends: formatJst(ends, lang) };
   // The checklist helps with what was typed; it is noise for "enter it" or "enter it again".
   const checks = error !== null && error !== t.errorPasswordEmpty && error !== t.errorSessionExpired;
-  return c.html(
+  return (
     <LandingPage
       {...base(c)}
-      action={pickupPath(token)}
+      action={action}
       deadline={formatJst(ends, lang)}
       nightDay={nightBefore(ends, lang)}
       running={running}
       error={error}
       checks={checks}
-    />,
-    status,
+    />
   );
 }
 

@@ -17,13 +17,16 @@ import {
 } from '../http/pages.js';
 import { checkPassword, downloadP12, lookupPickup, recordPageView, type Lookup } from '../services/portal.js';
 import { normalizeToken } from '../pickup/token.js';
-import { issueSession, SESSION_TTL_MS, sessionCookieName, verifySession } from '../auth/session.js';
+import { issueSession, namesPickup, SESSION_TTL_MS, sessionCookieName, verifySession } from '../auth/session.js';
 
 type C = Context<AppEnv>;
 type Found = Extract<Lookup, { kind: 'found' }>;
 
 /** The longest wait a `?wait=` link can show; the throttle never asks for more. */
 const MAX_WAIT_MS = 24 * 3_600_000;
+
+/** Signature checks per request: a second session for the same pickup is already rare. */
+const MAX_SESSION_CHECKS = 8;
 
 /** GET/HEAD and POST on /d/:token and /d/:token/download. GET and HEAD never change a pickup. */
 export function pickupRoutes(deps: Deps) {
@@ -45,10 +48,16 @@ export function pickupRoutes(deps: Deps) {
     return coarseClient(c.get('client'), c.req.header('user-agent'));
   }
 
-  /** Any one valid session among the cookies of our name will do: a planted one cannot block. */
+  /**
+   * Any one valid session among the cookies of our name will do: a planted one cannot block.
+   * Only values naming this pickup are verified, and at most MAX_SESSION_CHECKS of them.
+   */
   async function hasSession(c: C, pickupId: string, now: number): Promise<boolean> {
+    let checks = 0;
     for (const jwt of cookieValues(c.req.header('cookie'), cookieName)) {
+      if (!namesPickup(jwt, pickupId)) continue;
       if (await verifySession(deps.sessionKey, jwt, pickupId, now)) return true;
+      if (++checks === MAX_SESSION_CHECKS) break;
     }
     return false;
   }
@@ -77,6 +86,7 @@ export function pickupRoutes(deps: Deps) {
     const address = c.get('client');
     const who = { client: clientKey(throttleSecret, address), network: networkKey(throttleSecret, address) };
     const outcome = await checkPassword(deps, found.pickup, raw, who, coarse(c), now);
+    deps.metrics.countPassword(outcome.kind === 'empty' || outcome.kind === 'length' || outcome.kind === 'chars' ? 'malformed' : outcome.kind);
     switch (outcome.kind) {
       case 'ok': {
         const jwt = await issueSession(deps.sessionKey, found.pickup.id, now);

@@ -7,6 +7,7 @@ import type { EventDetails, RateLimitedEventKind } from '../pickup/timeline.js';
 import { hashToken, normalizeToken, tokenLogId } from '../pickup/token.js';
 import { windowEnd } from '../pickup/window.js';
 import { HasherBusyError } from '../auth/password-hasher.js';
+import { recentEvents } from './recent-events.js';
 
 export type Lookup =
   | { kind: 'incomplete' }
@@ -22,13 +23,21 @@ export async function lookupPickup(deps: Deps, rawToken: string, now: number): P
   return { kind: 'found', token: checked.token, pickup, state: pickupState(pickup, now), logId: tokenLogId(tokenHash) };
 }
 
-/** Page views, throttled guesses and repeat downloads go on the timeline at most once a minute (see event-rate.ts). */
-async function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: EventDetails[K]): Promise<void> {
-  if (isEventDue(await deps.store.lastEventAt(pickupId, kind), now)) await deps.store.addEvent(pickupId, now, kind, detail);
+/**
+ * Page views, throttled guesses and repeat downloads go on the timeline at most once a minute
+ * (see event-rate.ts). True when a row was written; the caller remembers it once it is committed.
+ * The memory of recent writes is this process's own: with several instances each may write one
+ * such event a minute, which the rule allows for.
+ */
+async function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: EventDetails[K]): Promise<boolean> {
+  if (recentEvents(deps.store).recentlyWritten(pickupId, kind, now)) return false;
+  if (!isEventDue(await deps.store.lastEventAt(pickupId, kind), now)) return false;
+  await deps.store.addEvent(pickupId, now, kind, detail);
+  return true;
 }
 
 export async function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: string): Promise<void> {
-  await addRateLimitedEvent(deps, pickup.id, now, 'page-view', { client });
+  if (await addRateLimitedEvent(deps, pickup.id, now, 'page-view', { client })) recentEvents(deps.store).remember(pickup.id, 'page-view', now);
 }
 
 /**
@@ -80,7 +89,8 @@ export async function checkPassword(
   }
   if (!verdict.allowed) {
     place.release();
-    await addRateLimitedEvent(deps, pickup.id, now, 'throttled', { client, tier: verdict.tier, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
+    const detail = { client, tier: verdict.tier, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) };
+    if (await addRateLimitedEvent(deps, pickup.id, now, 'throttled', detail)) recentEvents(deps.store).remember(pickup.id, 'throttled', now);
     return { kind: 'throttled', retryAfterMs: verdict.retryAfterMs };
   }
   let ok: boolean;
@@ -109,6 +119,7 @@ export async function downloadP12(deps: Deps, pickup: PickupRow, client: string,
     pickup.windowEndsAt === null
       ? await deps.store.startWindow(pickup.id, now, windowEnd(now, pickup.expiresAt), client)
       : null;
+  if (started) deps.metrics.windowsStarted.inc();
   // Read the row again (a cheap read, no write): a racing press may have started the window, or
   // staff may have cancelled the pickup, since `pickup` was read before the session check.
   const current = started ?? (await deps.store.findPickupById(pickup.id)) ?? pickup;
@@ -119,6 +130,11 @@ export async function downloadP12(deps: Deps, pickup: PickupRow, client: string,
   const sealed = await deps.store.findSealedFileOfLive(current.id, now);
   if (!sealed) return { kind: 'dead', pickup: current, state: 'downloaded' };
   const bytes = await deps.sealer.open(sealed.jwe, { purpose: 'p12', id: current.id });
-  await deps.store.recordDownload(current.id, now, client, bytes.length);
+  // A repeat download within a minute of the last one this process recorded writes nothing.
+  const recent = recentEvents(deps.store);
+  if (current.firstDownloadAt === null || !recent.recentlyWritten(current.id, 'downloaded', now)) {
+    if (await deps.store.recordDownload(current.id, now, client, bytes.length)) recent.remember(current.id, 'downloaded', now);
+  }
+  deps.metrics.downloads.inc();
   return { kind: 'file', bytes, pickup: current };
 }

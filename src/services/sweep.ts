@@ -16,7 +16,7 @@ export type SweepResult = {
  * `staff purge`, in every instance at once when several share one PostgreSQL: a pickup another
  * instance destroyed first is simply skipped. Rows and events stay for the record.
  */
-export async function sweepKeyMaterial(deps: Pick<Deps, 'store' | 'clock'>): Promise<SweepResult> {
+export async function sweepKeyMaterial(deps: Pick<Deps, 'store' | 'clock'> & Partial<Pick<Deps, 'metrics'>>): Promise<SweepResult> {
   const now = deps.clock();
   const { store } = deps;
   const destroyed: SweepResult['destroyed'] = [];
@@ -26,5 +26,7 @@ export async function sweepKeyMaterial(deps: Pick<Deps, 'store' | 'clock'>): Pro
   }
   const files = await deleteTrackedFiles(deps, await store.listFilesOfEndedPickups(thisHost(), now), now, 'pickup ended');
   const walClean = await store.wipeFreedPages(destroyed.length > 0, now);
-  return { destroyed, files, walClean, staleClients: await store.forgetStaleClients(now) };
+  const result = { destroyed, files, walClean, staleClients: await store.forgetStaleClients(now) };
+  deps.metrics?.recordSweep(result, now);
+  return result;
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { isInside, type Config } from '../config.js';
 import type { Delivery } from '../services/deliver-issued.js';
@@ -23,8 +24,19 @@ export function lettersDirOption(args: ParsedArgs, config: Pick<Config, 'dataDir
   if (dir === null) {
     throw new UsageError('say where the letters go: --letters-dir DIR or LETTERS_DIR=DIR (a folder on the staff machine, outside DATA_DIR), or --no-letters');
   }
-  if (isInside(dir, config.dataDir)) throw new UsageError(`--letters-dir ${dir} is inside DATA_DIR (${config.dataDir}): choose a folder outside it`);
+  if (isInside(dir, config.dataDir) || isInside(realPath(dir), realPath(config.dataDir))) throw new UsageError(`--letters-dir ${dir} is inside DATA_DIR (${config.dataDir}): choose a folder outside it`);
   return dir;
+}
+
+/** Where a path really leads (symbolic links followed), for the part of it that exists yet. */
+function realPath(dir: string): string {
+  let existing = dir;
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  try {
+    return path.join(fs.realpathSync(existing), path.relative(existing, dir));
+  } catch {
+    return dir;
+  }
 }
 
 export function mailText(mail: MailOutcome): string {

@@ -58,7 +58,7 @@ describe('a drained guess budget', () => {
       }
     }
     expect(kinds(p).filter((k) => k === 'guess-budget-drained')).toHaveLength(1);
-    expect(t.deps.metrics.guessBudgetDrained.value).toBe(1);
+    expect((await t.deps.metrics.guessBudgetDrained.get()).values[0]?.value).toBe(1);
     const warn = t.logs.map((l) => JSON.parse(l) as { level: number; msg: string; pickup?: string }).filter((l) => l.level === 40);
     expect(warn).toEqual([expect.objectContaining({ msg: expect.stringContaining('guess budget drained'), pickup: p.serial })]);
 
@@ -81,7 +81,7 @@ describe('a drained guess budget', () => {
     const p = await proxied();
     for (let i = 0; i < 11; i++) await guess(p, '198.51.100.20', wrong(p));
     expect(kinds(p)).not.toContain('guess-budget-drained');
-    expect(t.deps.metrics.guessBudgetDrained.value).toBe(0);
+    expect((await t.deps.metrics.guessBudgetDrained.get()).values[0]?.value).toBe(0);
     expect((await staff(t, ['list', '--json'])).lines[0]!.guessingDrainedAt).toBeNull();
   });
 });

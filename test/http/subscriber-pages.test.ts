@@ -111,6 +111,19 @@ describe('phone users are told to use the computer that will hold the certificat
     expect(phone).toBeLessThan(ready.indexOf('<form method="post"'));
     expect(ready).toContain('1時間のダウンロード期間が始まります');
   });
+
+  it('once the hour runs, the ready page no longer says that pressing Download would start it', async () => {
+    t = makeTestApp();
+    const p = await issueTestPickup(t.deps);
+    const cookie = await login(p);
+    expect((await post(`${pathOf(p.url)}/download`, {}, cookie)).status).toBe(200);
+    for (const [lang, starts] of [['ja', '1時間のダウンロード期間が始まります'], ['en', 'starts the one-hour download period']] as const) {
+      const running = (await get(`${pathOf(p.url)}?lang=${lang}`, { Cookie: cookie })).text;
+      expect(running).toContain('<form method="post"');
+      expect(running).not.toContain(starts);
+      expect(running).not.toContain('<div class="phone-only" role="note">');
+    }
+  });
 });
 
 describe('the landing page', () => {

@@ -150,6 +150,16 @@ describe('the server as a process', () => {
 
     for (let i = 0; i < 11; i++) expect((await post(server, p2.path, `password=${WRONG(p2)}`)).status).toBe(401);
     expect((await post(server, p2.path, `password=${p2.password}`)).status).toBe(429);
+
+    // The server's own scrape from loopback: its counters, the start-up sweep, the process figures.
+    const scrape = await fetch(`${server.base}/metrics`);
+    expect(scrape.status).toBe(200);
+    const text = await scrape.text();
+    for (const line of ['uketori_downloads_total 1', 'uketori_password_checks_total{outcome="wrong"} 11', 'uketori_password_checks_total{outcome="throttled"} 1', 'uketori_sweep_runs_total 1']) {
+      expect(text.split('\n'), line).toContain(line);
+    }
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).not.toContain(p1.token);
   });
 
   it('SIGKILL in the middle of downloads and password attempts loses nothing', async () => {

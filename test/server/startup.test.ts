@@ -29,6 +29,7 @@ describe('start-up refuses a bad configuration in one readable line', () => {
     [{ SUPPORT_PHONE: 'call us' }, /^uketori: invalid configuration: SUPPORT_PHONE: must be a phone number/],
     [{ SUPPORT_EMAIL: 'desk' }, /^uketori: invalid configuration: SUPPORT_EMAIL: must be an e-mail address/],
     [{ SUPPORT_CONTACT: 'desk' }, /^uketori: invalid configuration: SUPPORT_CONTACT is replaced by CA_NAME, /],
+    [{ METRICS_ALLOW: '10.0.0.0/33' }, /^uketori: invalid configuration: METRICS_ALLOW: "10\.0\.0\.0\/33" is not an address or CIDR range/],
     [{ CA_LOGO: '/nonexistent/logo.png' }, /^uketori: invalid configuration: CA_LOGO: cannot read \/nonexistent\/logo\.png \(ENOENT\)$/],
   ])('%o', (env, message) => {
     const r = start({ DATA_DIR: dataDir(), ...env });

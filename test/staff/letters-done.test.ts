@@ -77,7 +77,7 @@ describe('letters-done', () => {
 });
 
 describe('files of ended pickups', () => {
-  it('the sweep deletes letters and outbox mails when the window closes, and purge when 30 days pass; live pickups keep theirs', async () => {
+  it('the end of the window deletes the outbox mail; letters stay until the 30-day deadline (a PIN letter may still be unprinted); live pickups keep theirs', async () => {
     t = makeTestApp();
     const dir = tmpDir();
     const downloaded = await issue('F-1', dir);
@@ -87,15 +87,19 @@ describe('files of ended pickups', () => {
     expect((await staff(t, ['purge', '--json'])).lines[0]).toMatchObject({ destroyed: [], filesDeleted: [] });
     t.clock.advance(1);
     const purge = await staff(t, ['purge', '--json']);
-    expect(purge.lines[0]).toMatchObject({ destroyed: [{ serial: downloaded.serial }], filesDeleted: [...filesOf(downloaded), downloaded.mail.file], filesFailed: [] });
-    expect([...filesOf(downloaded), downloaded.mail.file].some(exists)).toBe(false);
+    expect(purge.lines[0]).toMatchObject({ destroyed: [{ serial: downloaded.serial }], filesDeleted: [downloaded.mail.file], filesFailed: [] });
+    expect(exists(downloaded.mail.file)).toBe(false);
+    expect(filesOf(downloaded).every(exists)).toBe(true);
     expect([...filesOf(waiting), waiting.mail.file].every(exists)).toBe(true);
 
+    t.clock.set(T0 + 30 * DAY - 1);
+    expect((await staff(t, ['purge', '--json'])).lines[0]).toMatchObject({ destroyed: [], filesDeleted: [] });
     t.clock.set(T0 + 30 * DAY);
     const later = await staff(t, ['purge']);
     expect(later.stdout).toContain(`destroyed ${waiting.serial} (expired)`);
     expect(later.stdout).toContain(`deleted ${waiting.letters.password}`);
-    expect([...filesOf(waiting), waiting.mail.file].some(exists)).toBe(false);
+    expect(later.stdout).toContain(`deleted ${downloaded.letters.pin}`);
+    expect([...filesOf(waiting), waiting.mail.file, ...filesOf(downloaded)].some(exists)).toBe(false);
     expect(kindsOf(waiting.serial).slice(-2)).toEqual(['key-destroyed', 'files-deleted']);
   });
 

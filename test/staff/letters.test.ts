@@ -130,6 +130,24 @@ describe('letters at issuance', () => {
     expect(() => testConfig({ LETTERS_DIR: inside })).toThrow('LETTERS_DIR must be outside DATA_DIR');
   });
 
+  it('a folder that reaches DATA_DIR through a symbolic link is refused too, by flag or by setting', async () => {
+    t = makeTestApp();
+    fs.mkdirSync(t.deps.config.dataDir, { recursive: true });
+    const link = path.join(tmpDir(), 'looks-elsewhere');
+    fs.symlinkSync(t.deps.config.dataDir, link);
+    const viaLink = path.join(link, 'letters');
+    const refused = await staff(t, [...subscriberArgs, '--application-code', 'LN-1', '--letters-dir', viaLink]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`--letters-dir ${viaLink} is inside DATA_DIR`);
+    expect(fs.existsSync(path.join(t.deps.config.dataDir, 'letters'))).toBe(false);
+    t.close();
+    t = makeTestApp({ config: testConfig({ LETTERS_DIR: viaLink }) });
+    const bySetting = await staff(t, [...subscriberArgs, '--application-code', 'LN-2']);
+    expect(bySetting.code).toBe(1);
+    expect(bySetting.stderr).toContain('is inside DATA_DIR');
+    expect(t.db.select().from(pickups).all()).toHaveLength(0);
+  });
+
   it('a letter that cannot be written is reported loudly, exit 3, and the pickup stays', async () => {
     t = makeTestApp();
     const notADir = path.join(tmpDir(), 'file');

@@ -109,9 +109,11 @@ export class PgStore implements Store {
     });
   }
   async recordDownload(id: string, now: number, client: string, bytes: number) {
-    await this.tx(async (tx) => {
+    return this.tx(async (tx) => {
       await tx.update(s.pickups).set({ firstDownloadAt: now }).where(and(eq(s.pickups.id, id), isNull(s.pickups.firstDownloadAt)));
-      if (isEventDue(await lastEventAt(tx, id, 'downloaded'), now)) await addEvent(tx, id, now, 'downloaded', { client, bytes });
+      if (!isEventDue(await lastEventAt(tx, id, 'downloaded'), now)) return false;
+      await addEvent(tx, id, now, 'downloaded', { client, bytes });
+      return true;
     });
   }
   async findSealedFileOfLive(pickupId: string, now: number) {

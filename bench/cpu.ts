@@ -1,0 +1,95 @@
+/**
+ * `npx tsx bench/cpu.ts [--app DIR] [--requests N] [--rounds R]`: server CPU time per request
+ * (user + system, read from /proc/<pid>/stat) for the landing GET, the download POST and the
+ * hello-world baseline, each server started as `npm start` starts the bundle. CPU time per
+ * request barely moves when other work shares the cores, unlike req/s, so this is the figure to
+ * compare a change with on a busy machine (`--app` runs another checkout for an A/B pair).
+ * `--routes landing` runs only the named ones; `--profile DIR` also writes the portal server's CPU profile (all rounds, both routes) to DIR.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { stopAllGroups } from './child.js';
+import { cpuMs } from './cpu-time.js';
+import { freePort } from './http.js';
+import { download, fetchLanding, formHeaders, logIn } from './portal.js';
+import { REPO_ROOT, serverEnv, startServer, type RunningServer } from './server.js';
+import { issueOne } from './staff.js';
+
+type Target = { url: string; method?: string; headers?: Record<string, string>; body?: string };
+
+async function drive(target: Target, amount: number): Promise<Record<string, number>> {
+  const statuses: Record<string, number> = {};
+  const instance = autocannon({ ...target, connections: 10, amount, timeout: 10 });
+  instance.on('response', (_c: unknown, status: number) => (statuses[status] = (statuses[status] ?? 0) + 1));
+  await instance;
+  return statuses;
+}
+
+/** Server CPU µs per request over `amount` requests, after a warm-up of half that. */
+async function measure(server: RunningServer, target: Target, amount: number, expected: number): Promise<number> {
+  await drive(target, Math.ceil(amount / 2));
+  const before = cpuMs(server.pid)!;
+  const statuses = await drive(target, amount);
+  const used = cpuMs(server.pid)! - before;
+  if ((statuses[expected] ?? 0) !== amount) throw new Error(`${target.url}: expected ${amount} × ${expected}, got ${JSON.stringify(statuses)}`);
+  return (used * 1000) / amount;
+}
+
+// Other work on the cores only ever adds CPU time (cache misses, migrations), so the least of
+// several rounds is the steadiest figure; the median is shown beside it.
+const least = (xs: number[]) => Math.min(...xs);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { app: { type: 'string' }, requests: { type: 'string' }, rounds: { type: 'string' }, profile: { type: 'string' }, routes: { type: 'string' } } });
+  const routes = (values.routes ?? 'hello,landing,download').split(',');
+  const appDir = resolve(values.app ?? REPO_ROOT);
+  const amount = Number(values.requests ?? 5000);
+  const rounds = Number(values.rounds ?? 3);
+  const work = await mkdtemp(join(tmpdir(), 'uketori-cpu-'));
+  try {
+    const port = await freePort();
+    const dataDir = join(work, 'data');
+    // --profile DIR: the portal's server writes a V8 CPU profile there when it stops.
+    const nodeArgs = values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`];
+    const server = await startServer('direct', { appDir, port, dataDir, logFile: join(work, 'server.log'), nodeArgs }, 30_000);
+    const pickup = await issueOne(appDir, serverEnv({ port, dataDir }));
+    const bytes = await fetchLanding(pickup.url);
+    const cookie = await logIn(pickup.url, pickup.password, server.origin);
+    await download(pickup.url, cookie, server.origin);
+    const helloPort = await freePort();
+    const hello = await startServer(
+      'direct',
+      { appDir, port: helloPort, dataDir: join(work, 'hello'), logFile: join(work, 'hello.log'), script: join(REPO_ROOT, 'bench', 'hello-server.mjs'), env: { HELLO_BYTES: String(bytes) } },
+      30_000,
+    );
+    const targets = {
+      hello: { server: hello, target: { url: `${hello.origin}/` }, expected: 200 },
+      landing: { server, target: { url: pickup.url }, expected: 200 },
+      download: {
+        server,
+        target: { url: `${pickup.url}/download`, method: 'POST', headers: { ...formHeaders(server.origin, cookie), 'content-length': '0' }, body: '' },
+        expected: 200,
+      },
+    };
+    const results: Record<string, number[]> = { hello: [], landing: [], download: [] };
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, t] of Object.entries(targets)) if (routes.includes(name)) results[name]!.push(await measure(t.server, t.target, amount, t.expected));
+    }
+    console.log(`server CPU per request (user+system, /proc), least (median) of ${rounds} rounds of ${amount}, landing page ${bytes} B:`);
+    for (const [name, xs] of Object.entries(results)) {
+      if (xs.length === 0) continue;
+      console.log(`  ${name.padEnd(9)} ${least(xs).toFixed(0).padStart(6)} µs (${median(xs).toFixed(0)})   rounds: ${xs.map((x) => x.toFixed(0)).join(', ')}`);
+    }
+    const h = least(results.hello!);
+    if (routes.length === 3) console.log(`  CPU ratio hello/landing ${(h / least(results.landing!)).toFixed(3)}×, hello/download ${(h / least(results.download!)).toFixed(3)}×`);
+  } finally {
+    await stopAllGroups();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();

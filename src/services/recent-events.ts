@@ -1,0 +1,44 @@
+import { isEventDue } from '../pickup/event-rate.js';
+
+/** Enough for every pickup a busy day has open at once; past it the oldest entry goes. */
+const MAX_ENTRIES = 10_000;
+
+/**
+ * When this process last wrote a rate-limited event (page view, throttled guess, repeat
+ * download), per pickup and kind. Another process sharing the database can only have written a
+ * later one, so a time here is a lower bound on the newest row: "one was written less than a
+ * minute ago" is true when this map says so, and skipping the SQLite read then changes nothing.
+ * When the map does not know, or its time is a minute old, the database is asked as before.
+ */
+export class RecentEvents {
+  readonly #at = new Map<string, number>();
+
+  constructor(private readonly maxEntries = MAX_ENTRIES) {}
+
+  /** True when this process wrote this kind for this pickup within the last minute before now. */
+  recentlyWritten(pickupId: string, kind: string, now: number): boolean {
+    const at = this.#at.get(`${kind} ${pickupId}`);
+    return at !== undefined && !isEventDue(at, now);
+  }
+
+  /** Call after the row is committed, never before: a rolled-back write must not count. */
+  remember(pickupId: string, kind: string, at: number): void {
+    const key = `${kind} ${pickupId}`;
+    this.#at.delete(key);
+    this.#at.set(key, at);
+    if (this.#at.size > this.maxEntries) this.#at.delete(this.#at.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.#at.size;
+  }
+}
+
+const byConnection = new WeakMap<object, RecentEvents>();
+
+/** One memory per database connection (each test's fresh database starts with an empty one). */
+export function recentEvents(db: object): RecentEvents {
+  let memo = byConnection.get(db);
+  if (!memo) byConnection.set(db, (memo = new RecentEvents()));
+  return memo;
+}
