@@ -28,10 +28,11 @@ type Server = {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
+// 'close', not 'exit': it fires once the child's stdout is read to the end, so the last log line is in.
 function track(proc: ChildProcess) {
   children.add(proc);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => {
+    proc.once('close', (code, signal) => {
       children.delete(proc);
       resolve({ code, signal });
     }),
