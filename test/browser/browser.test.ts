@@ -5,25 +5,12 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueTestPickup } from '../factories.js';
+import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, skipBrowser } from './chromium.js';
 import { startPortal, type RunningPortal } from './portal-server.js';
 
-/** Debian's chromium (`apt-get install -y chromium`, done by .ci/run); nothing downloads a browser. */
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 const SHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
 
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium && !process.env.CI) {
+if (skipBrowser) {
   console.warn(`browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium). Under CI they fail instead.`);
 }
 
@@ -50,7 +37,7 @@ const RUNS: Run[] = [
 
 let portal: RunningPortal;
 
-describe.skipIf(!haveChromium && !process.env.CI)('in a real browser', () => {
+describe.skipIf(skipBrowser)('in a real browser', () => {
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -66,7 +53,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('in a real browser', () => {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: FLAGS,
+      args: CHROMIUM_FLAGS,
       locale: run.locale,
       viewport: { width: run.width, height: run.height },
       acceptDownloads: true,
