@@ -28,6 +28,9 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
+  // Code reached only through a dynamic import (the PostgreSQL store) goes into chunks of its
+  // own, so a SQLite deployment never loads pg or its drizzle driver at start-up.
+  splitting: true,
   target: 'node20',
   packages: 'external',
   jsx: 'automatic',
