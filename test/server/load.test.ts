@@ -66,8 +66,9 @@ describe('password flood', () => {
   });
 
   it('more password posts than the queue holds: some 503 at once, no other 5xx, /healthz answers meanwhile', async () => {
-    // One argon2 at a time and four waiting; every post from its own /24 (behind a named proxy) so
-    // neither the client nor the network throttle absorbs the flood before the queue does.
+    // One argon2 at a time and a queue of four, of which one URL may hold a quarter (one place);
+    // every post from its own /24 (behind a named proxy) so neither the client nor the network
+    // throttle absorbs the flood before the queue does.
     await start({ config: testConfig({ TRUST_PROXY: '127.0.0.1' }), hasherConcurrency: 1, queueLimit: 4 });
     const p = await issueTestPickup(t.deps);
     const finished: Array<{ status: number; retryAfter: string | null }> = [];
@@ -93,7 +94,9 @@ describe('password flood', () => {
     expect(statuses.every((s) => s === 401 || s === 503), statuses.join(',')).toBe(true);
     const busy = finished.filter((f) => f.status === 503);
     expect(busy.length).toBeGreaterThan(0);
-    expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(5);
+    // At least the check in flight and the URL's one queued place were answered; how many more
+    // got in as places freed up depends on how fast the posts arrive, which a test cannot fix.
+    expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(2);
     for (const b of busy) expect(Number(b.retryAfter)).toBeGreaterThan(0);
     // Refused at once: every 503 was answered before the last password check finished.
     expect(statuses.lastIndexOf(503)).toBeLessThan(statuses.lastIndexOf(401));
