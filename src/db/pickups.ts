@@ -28,6 +28,21 @@ export function findPickupById(db: Db, id: string): PickupRow | null {
   return query.get({ id }) ?? null;
 }
 
+/** The row and its sealed file in one statement (see Store.findPickupWithSealedFile). */
+export function findPickupWithSealedFile(db: Db, id: string): { pickup: PickupRow; sealed: SealedFile | null } | null {
+  const query = prepared(db, 'pickupWithSealedFile', () =>
+    db
+      .select({ pickup: pickups, kid: sealedFiles.kid, jwe: sealedFiles.jwe })
+      .from(pickups)
+      .leftJoin(sealedFiles, eq(sealedFiles.pickupId, pickups.id))
+      .where(eq(pickups.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  const row = query.get({ id });
+  if (!row) return null;
+  return { pickup: row.pickup, sealed: row.kid === null || row.jwe === null ? null : { kid: row.kid, jwe: row.jwe } };
+}
+
 /**
  * Staff look pickups up by certificate serial (any case, colons allowed) or application code.
  * Both may match different pickups; the caller decides what an ambiguous reference means.

@@ -119,15 +119,15 @@ export async function downloadP12(deps: Deps, pickup: PickupRow, client: string,
     pickup.windowEndsAt === null
       ? await deps.store.startWindow(pickup.id, now, windowEnd(now, pickup.expiresAt), client)
       : null;
-  if (started) deps.metrics.windowsStarted.inc();
-  // Read the row again (a cheap read, no write): a racing press may have started the window, or
-  // staff may have cancelled the pickup, since `pickup` was read before the session check.
-  const current = started ?? (await deps.store.findPickupById(pickup.id)) ?? pickup;
+  if (started !== null) deps.metrics.windowsStarted.inc();
+  // Read the row again, with the file, in one statement: a racing press may have started the
+  // window, or staff (on any instance) cancelled the pickup, since `pickup` was read before the
+  // session check. The state is judged on the row the file came with, so a committed cancel wins.
+  const found = await deps.store.findPickupWithSealedFile(pickup.id);
+  if (!found) return { kind: 'dead', pickup, state: 'downloaded' };
+  const { pickup: current, sealed } = found;
   const state = pickupState(current, now);
   if (!isLive(state) || current.windowEndsAt === null) return { kind: 'dead', pickup: current, state };
-  // Read with the pickup's state in one statement: a cancel committed on another instance since
-  // `current` was read wins, and nothing is served.
-  const sealed = await deps.store.findSealedFileOfLive(current.id, now);
   if (!sealed) return { kind: 'dead', pickup: current, state: 'downloaded' };
   const bytes = await deps.sealer.open(sealed.jwe, { purpose: 'p12', id: current.id });
   // A repeat download within a minute of the last one this process recorded writes nothing.

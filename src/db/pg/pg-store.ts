@@ -116,14 +116,15 @@ export class PgStore implements Store {
       return true;
     });
   }
-  async findSealedFileOfLive(pickupId: string, now: number) {
+  async findPickupWithSealedFile(id: string) {
     return this.run(async (db) => {
       const [row] = await db
-        .select({ kid: s.sealedFiles.kid, jwe: s.sealedFiles.jwe })
-        .from(s.sealedFiles)
-        .innerJoin(s.pickups, eq(s.pickups.id, s.sealedFiles.pickupId))
-        .where(and(eq(s.sealedFiles.pickupId, pickupId), livePickup(now)));
-      return row ?? null;
+        .select({ pickup: s.pickups, kid: s.sealedFiles.kid, jwe: s.sealedFiles.jwe })
+        .from(s.pickups)
+        .leftJoin(s.sealedFiles, eq(s.sealedFiles.pickupId, s.pickups.id))
+        .where(eq(s.pickups.id, id));
+      if (!row) return null;
+      return { pickup: row.pickup, sealed: row.kid === null || row.jwe === null ? null : { kid: row.kid, jwe: row.jwe } };
     });
   }
   async cancelPickup(id: string, now: number, reason: string) {
