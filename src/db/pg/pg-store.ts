@@ -41,6 +41,15 @@ async function lastEventAt(q: Q, pickupId: string, kind: EventKind): Promise<num
   return row?.at ?? null;
 }
 
+/**
+ * Every change to one pickup's guess counters, on every instance, queues here until the one
+ * before it commits: an admission's read, decision and write cannot interleave with another
+ * admission, nor with a reset (reissue) or a clear (right password) that would otherwise be lost.
+ */
+async function lockThrottle(q: Q, pickupId: string): Promise<void> {
+  await q.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'throttle:' + pickupId}, 0))`);
+}
+
 const endedPickup = (now: number) =>
   or(isNotNull(s.pickups.cancelledAt), lte(s.pickups.expiresAt, now), lte(s.pickups.windowEndsAt, now));
 const livePickup = (now: number) =>
@@ -110,6 +119,9 @@ export class PgStore implements Store {
   }
   async recordDownload(id: string, now: number, client: string, bytes: number) {
     return this.tx(async (tx) => {
+      // Racing downloads on other instances wait for this row, so the once-a-minute check below
+      // sees the event the one before wrote (read committed would let both miss it).
+      await tx.select({ id: s.pickups.id }).from(s.pickups).where(eq(s.pickups.id, id)).for('update');
       await tx.update(s.pickups).set({ firstDownloadAt: now }).where(and(eq(s.pickups.id, id), isNull(s.pickups.firstDownloadAt)));
       if (!isEventDue(await lastEventAt(tx, id, 'downloaded'), now)) return false;
       await addEvent(tx, id, now, 'downloaded', { client, bytes });
@@ -164,6 +176,7 @@ export class PgStore implements Store {
     return this.tx(async (tx) => {
       const [row] = await tx.update(s.pickups).set({ tokenHash }).where(and(eq(s.pickups.id, id), livePickup(now))).returning();
       if (!row) return null;
+      await lockThrottle(tx, id);
       await tx.delete(s.throttleClients).where(eq(s.throttleClients.pickupId, id));
       await tx.delete(s.throttleNetworks).where(eq(s.throttleNetworks.pickupId, id));
       await tx.delete(s.throttlePickups).where(eq(s.throttlePickups.pickupId, id));
@@ -216,9 +229,7 @@ export class PgStore implements Store {
 
   async admitAttempt(pickupId: string, who: Guesser, now: number): Promise<AttemptVerdict> {
     return this.tx(async (tx) => {
-      // Every admission for this pickup, on every instance, queues here until the one before it
-      // commits: read, decide (pickup/throttle.ts) and write cannot interleave, so no guess is lost.
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'throttle:' + pickupId}, 0))`);
+      await lockThrottle(tx, pickupId);
       const [bucketRow] = await tx.select().from(s.throttlePickups).where(eq(s.throttlePickups.pickupId, pickupId));
       const [clientRow] = await tx
         .select()
@@ -256,6 +267,7 @@ export class PgStore implements Store {
   }
   async recordPasswordOk(pickupId: string, who: Guesser, now: number, client: string) {
     await this.tx(async (tx) => {
+      await lockThrottle(tx, pickupId);
       await tx.delete(s.throttleClients).where(and(eq(s.throttleClients.pickupId, pickupId), eq(s.throttleClients.clientKey, who.client)));
       await tx.delete(s.throttleNetworks).where(and(eq(s.throttleNetworks.pickupId, pickupId), eq(s.throttleNetworks.networkKey, who.network)));
       await addEvent(tx, pickupId, now, 'password-ok', { client });
