@@ -8,6 +8,7 @@ import type { AppEnv } from './http/env.js';
 import { language } from './http/language.js';
 import { allowListOf } from './http/address-ranges.js';
 import { mayScrape } from './http/metrics-access.js';
+import { errorMessage } from './lib/error-message.js';
 import { routeClass } from './lib/metrics.js';
 import { messages } from './i18n/index.js';
 import { noticeResponse } from './http/pages.js';
@@ -124,7 +125,7 @@ export function createApp(deps: Deps) {
     if (err instanceof HTTPException && err.status < 500) {
       return noticeResponse(c, err.status as 400, t.errorTitle, [t.errorBody], 'error');
     }
-    log.error({ err: { name: err.name, message: err.message } }, 'unhandled error');
+    log.error({ err: { name: err.name, message: errorMessage(err) } }, 'unhandled error');
     return noticeResponse(c, 500, t.errorTitle, [t.errorBody], 'error');
   });
 

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { openPgStore } from '../../src/db/pg/pg-store.js';
+import { SqliteStore } from '../../src/db/sqlite-store.js';
 import { assembleDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/lib/log.js';
 import { loadSharedSecrets } from '../../src/secrets/keyring.js';
@@ -106,6 +107,28 @@ describe.skipIf(avail.skip)('staff migrate-store', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('a row PostgreSQL refuses stops the copy with nothing written, and the message names no stored value', async () => {
+    t = fileApp();
+    const p = await issueTestPickup(t.deps, { nameRomaji: 'YAMADA TARO' });
+    const sqlite = (t.deps.store as SqliteStore).db.$client;
+    // SQLite keeps a NUL in text; PostgreSQL refuses it, so the insert of this chunk fails.
+    sqlite.prepare("update pickups set subject_name = 'YAMADA' || char(0) || 'TARO' where id = ?").run(p.id);
+    const stored = sqlite.prepare('select password_hash as h, email as e from pickups where id = ?').get(p.id) as { h: string; e: string };
+    const jwe = (sqlite.prepare('select jwe from sealed_files where pickup_id = ?').get(p.id) as { jwe: string }).jwe;
+    const url = await createDatabase(avail.url!, 'migrate');
+    const run = await staff(t, ['migrate-store', '--to', url]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^staff migrate-store: failed: .*invalid byte sequence/);
+    for (const value of [stored.h, stored.h.split('$').pop()!, stored.e, jwe.slice(0, 40), p.id]) expect(run.stderr).not.toContain(value);
+    // One transaction: nothing was copied, so the run can be repeated once the row is mended.
+    expect(Object.values(await rowCounts(url)).every((n) => n === 0)).toBe(true);
+    sqlite.prepare("update pickups set subject_name = 'YAMADA TARO' where id = ?").run(p.id);
+    const again = await staff(t, ['migrate-store', '--to', url, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await rowCounts(url)).pickups).toBe(1);
   });
 
   it('refuses without a target, with an unreachable one, and from a PostgreSQL deployment', async () => {
