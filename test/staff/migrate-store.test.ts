@@ -6,6 +6,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
+import { copySqliteToPg } from '../../src/db/copy-store.js';
 import { openPgStore } from '../../src/db/pg/pg-store.js';
 import { SqliteStore } from '../../src/db/sqlite-store.js';
 import { assembleDeps } from '../../src/deps.js';
@@ -129,6 +130,38 @@ describe.skipIf(avail.skip)('staff migrate-store', () => {
     const again = await staff(t, ['migrate-store', '--to', url, '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect((await rowCounts(url)).pickups).toBe(1);
+  });
+
+  it('copies one moment of the source: writes landing during the copy neither break the check nor half-arrive', async () => {
+    t = fileApp();
+    const p = await issueTestPickup(t.deps, { nameRomaji: 'YAMADA TARO' });
+    const url = await createDatabase(avail.url!, 'migrate');
+    const target = await openPgStore(testConfig({ DATABASE_URL: url }).database!);
+    const store = t.deps.store as SqliteStore;
+    const before = (await store.listEvents(p.id)).length;
+    // Another writer adds timeline rows on every turn of the event loop while the copy runs.
+    let writing = true;
+    let written = 0;
+    const writer = (async () => {
+      while (writing) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await store.addEvent(p.id, t!.clock() + written++, 'password-failed', { client: 'x' });
+      }
+    })();
+    try {
+      const { source, target: copied } = await copySqliteToPg(store.db, target);
+      writing = false;
+      await writer;
+      expect(written).toBeGreaterThan(0);
+      expect(copied).toEqual(source);
+      const events = source.find((r) => r.table === 'events')!.rows;
+      expect(events).toBeGreaterThanOrEqual(before);
+      expect((await target.listEvents(p.id)).length).toBe(events);
+    } finally {
+      writing = false;
+      await writer;
+      await target.close();
+    }
   });
 
   it('refuses without a target, with an unreachable one, and from a PostgreSQL deployment', async () => {
