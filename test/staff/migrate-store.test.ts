@@ -7,6 +7,7 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { copySqliteToPg } from '../../src/db/copy-store.js';
+import { targetConfig } from '../../src/staff/commands/migrate-store.js';
 import { openPgStore } from '../../src/db/pg/pg-store.js';
 import { SqliteStore } from '../../src/db/sqlite-store.js';
 import { assembleDeps } from '../../src/deps.js';
@@ -174,5 +175,14 @@ describe.skipIf(avail.skip)('staff migrate-store', () => {
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/^staff migrate-store: cannot use the database at DATABASE_URL postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/db: ECONNREFUSED/);
     expect(gone.stderr).not.toContain('secret');
+  });
+
+  it('takes the statement timeout and pool size for the target from the environment', () => {
+    expect(targetConfig('postgres://u:p@db.example.jp/uketori', { DATABASE_STATEMENT_TIMEOUT_MS: '120000', DATABASE_POOL_MAX: '3' })).toEqual({
+      url: 'postgres://u:p@db.example.jp/uketori',
+      poolMax: 3,
+      statementTimeoutMs: 120_000,
+    });
+    expect(targetConfig('postgres://u:p@db.example.jp/uketori', {}).statementTimeoutMs).toBe(5000);
   });
 });
