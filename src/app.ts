@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Deps } from './deps.js';
-import { StoreUnavailableError } from './db/store.js';
+import { isStoreUnavailable } from './db/store.js';
 import { clientAddress } from './http/client-address.js';
 import type { AppEnv } from './http/env.js';
 import { language } from './http/language.js';
@@ -117,7 +117,7 @@ export function createApp(deps: Deps) {
     if (err instanceof HTTPException && err.status === 403) {
       return noticeResponse(c, 403, t.forbiddenTitle, [t.forbiddenBody], 'error');
     }
-    if (err instanceof StoreUnavailableError) {
+    if (isStoreUnavailable(err)) {
       log.warn({ err: { name: err.name, message: err.message } }, 'store unavailable');
       c.header('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
       return noticeResponse(c, 503, t.unavailableTitle, [t.unavailableBody], 'wait');
