@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { loadConfig, redactedUrl, type DatabaseConfig } from '../../config.js';
-import { copySqliteToPg, CopyMismatchError, describeSqlite, inspectTarget, nonEmptyTables, type TableCopy } from '../../db/copy-store.js';
+import type { TableCopy } from '../../db/copy-store.js';
 import { dbFile } from '../../db/open.js';
 import type { PgStore } from '../../db/pg/pg-store.js';
 import { SqliteStore } from '../../db/sqlite-store.js';
@@ -36,6 +36,8 @@ export const migrateStore: Command = {
     if (sourceConfig.database) throw new UsageError('the source is the SQLite database in DATA_DIR: run this with DATABASE_URL unset');
     if (!fs.existsSync(dbFile(sourceConfig.dataDir))) throw new UsageError(`there is no database in ${sourceConfig.dataDir} to copy`);
     const sqlite = deps.store as SqliteStore;
+    // Loaded here, not at the top: every other staff command would otherwise load pg at start-up.
+    const { copySqliteToPg, CopyMismatchError, describeSqlite, inspectTarget, nonEmptyTables } = await import('../../db/copy-store.js');
     const dryRun = args.values['dry-run'] === true;
     const refuseBusy = (busy: string[]) => {
       if (busy.length > 0) throw new UsageError(`the target ${redactedUrl(to)} is not empty (${busy.join(', ')} hold rows); it must be a new, empty database`);
