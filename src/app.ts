@@ -2,12 +2,13 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Deps } from './deps.js';
-import { StoreUnavailableError } from './db/store.js';
+import { isStoreUnavailable } from './db/store.js';
 import { clientAddress } from './http/client-address.js';
 import type { AppEnv } from './http/env.js';
 import { language } from './http/language.js';
 import { allowListOf } from './http/address-ranges.js';
 import { mayScrape } from './http/metrics-access.js';
+import { errorMessage } from './lib/error-message.js';
 import { routeClass } from './lib/metrics.js';
 import { messages } from './i18n/index.js';
 import { noticeResponse } from './http/pages.js';
@@ -114,7 +115,7 @@ export function createApp(deps: Deps) {
     if (err instanceof HTTPException && err.status === 403) {
       return noticeResponse(c, 403, t.forbiddenTitle, [t.forbiddenBody], 'error');
     }
-    if (err instanceof StoreUnavailableError) {
+    if (isStoreUnavailable(err)) {
       log.warn({ err: { name: err.name, message: err.message } }, 'store unavailable');
       c.header('Retry-After', String(UNAVAILABLE_RETRY_SECONDS));
       return noticeResponse(c, 503, t.unavailableTitle, [t.unavailableBody], 'wait');
@@ -122,7 +123,7 @@ export function createApp(deps: Deps) {
     if (err instanceof HTTPException && err.status < 500) {
       return noticeResponse(c, err.status as 400, t.errorTitle, [t.errorBody], 'error');
     }
-    log.error({ err: { name: err.name, message: err.message } }, 'unhandled error');
+    log.error({ err: { name: err.name, message: errorMessage(err) } }, 'unhandled error');
     return noticeResponse(c, 500, t.errorTitle, [t.errorBody], 'error');
   });
 

@@ -138,11 +138,15 @@ export type SealKeySpec = { kid: string; key: string };
 /** The shared PostgreSQL store. The URL carries credentials: never log it (see redactedUrl). */
 export type DatabaseConfig = { url: string; poolMax: number; statementTimeoutMs: number };
 
-/** The URL without its password, for messages. */
+/** URL parameters node-postgres takes as secrets (it reads every parameter as a connection setting). */
+const SECRET_URL_PARAMS = ['password', 'sslpassword'];
+
+/** The URL without its passwords (in the user part or as parameters), for messages. */
 export function redactedUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    for (const name of SECRET_URL_PARAMS) if (u.searchParams.has(name)) u.searchParams.set(name, '***');
     return u.href;
   } catch {
     return '(malformed URL)';

@@ -5,6 +5,7 @@ import { ConfigError } from './config.js';
 import type { Deps } from './deps.js';
 import { createPortalServer, type PortalServer } from './http/node-server.js';
 import { isEntryPoint } from './lib/entry-point.js';
+import { errorMessage } from './lib/error-message.js';
 import { sweepKeyMaterial } from './services/sweep.js';
 
 /** How long a shutdown waits for requests in flight before it cuts their connections. */
@@ -37,7 +38,7 @@ export async function main(env: Record<string, string | undefined> = process.env
       (result) => {
         if (result.destroyed.length > 0) log.info({ destroyed: result.destroyed.length }, 'sweep destroyed ended key material');
       },
-      (err: Error) => log.warn({ err: { name: err.name, message: err.message } }, 'sweep failed; the next one tries again'),
+      (err: Error) => log.warn({ err: { name: err.name, message: errorMessage(err) } }, 'sweep failed; the next one tries again'),
     ).finally(() => (sweeping = false));
   }, deps.config.sweepIntervalMs);
   timer.unref();
@@ -89,7 +90,7 @@ export function exitOnSignals(running: Running): void {
       running.shutdown(signal).then(
         () => process.exit(0),
         (err: Error) => {
-          running.deps.log.error({ err: { name: err.name, message: err.message } }, 'shutdown failed');
+          running.deps.log.error({ err: { name: err.name, message: errorMessage(err) } }, 'shutdown failed');
           process.exit(1);
         },
       );

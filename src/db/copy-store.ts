@@ -45,18 +45,24 @@ function readSqlite(db: Db, table: TableName): Array<Record<string, unknown>> {
   return db.select().from(t).orderBy(...ORDER[table].map((c) => asc(cols[c]!))).all() as Array<Record<string, unknown>>;
 }
 
-async function readPg(store: PgStore, table: TableName): Promise<Array<Record<string, unknown>>> {
+async function readPg(q: Pick<PgStore['db'], 'select'>, table: TableName): Promise<Array<Record<string, unknown>>> {
   const t = pgSchema[table];
   const cols = t as unknown as Record<string, Column>;
-  return (await store.db.select().from(t).orderBy(...ORDER[table].map((c) => asc(cols[c]!)))) as Array<Record<string, unknown>>;
+  return (await q.select().from(t).orderBy(...ORDER[table].map((c) => asc(cols[c]!)))) as Array<Record<string, unknown>>;
+}
+
+/** Every table's rows, read in one SQLite transaction: one consistent moment, whatever writes meanwhile. */
+function snapshotSqlite(db: Db): Map<TableName, Array<Record<string, unknown>>> {
+  return db.transaction(() => new Map(TABLES.map((table) => [table, readSqlite(db, table)])), { behavior: 'deferred' });
+}
+
+function describe(rows: Map<TableName, Array<Record<string, unknown>>>): TableCopy[] {
+  return TABLES.map((table) => ({ table: sqlName(table), rows: rows.get(table)!.length, checksum: checksum(rows.get(table)!) }));
 }
 
 /** What the SQLite database holds, per table: rows and checksum. */
 export function describeSqlite(db: Db): TableCopy[] {
-  return TABLES.map((table) => {
-    const rows = readSqlite(db, table);
-    return { table: sqlName(table), rows: rows.length, checksum: checksum(rows) };
-  });
+  return describe(snapshotSqlite(db));
 }
 
 /** Tables of the target that already hold rows (a target must be empty). */
@@ -69,15 +75,26 @@ export async function nonEmptyTables(store: PgStore): Promise<string[]> {
   return found;
 }
 
+/** The copy differs from its source; nothing was committed. */
+export class CopyMismatchError extends Error {
+  override name = 'CopyMismatchError';
+  constructor(readonly tables: string[]) {
+    super(`the copy differs from the source in ${tables.join(', ')}; nothing was written`);
+  }
+}
+
 /**
- * Copies every table in one PostgreSQL transaction (all or nothing), moves the id sequences past
- * the copied ids, then reads both sides again and compares counts and checksums.
+ * Copies one snapshot of every table in one PostgreSQL transaction, moves the id sequences past
+ * the copied ids, then reads the target back inside that transaction and compares counts and
+ * checksums. A mismatch or a failure rolls everything back, so the target stays empty and the run
+ * can simply be repeated.
  */
 export async function copySqliteToPg(db: Db, store: PgStore): Promise<{ source: TableCopy[]; target: TableCopy[] }> {
-  const source = describeSqlite(db);
-  await store.db.transaction(async (tx) => {
+  const snapshot = snapshotSqlite(db);
+  const source = describe(snapshot);
+  const target = await store.db.transaction(async (tx) => {
     for (const table of TABLES) {
-      const rows = readSqlite(db, table);
+      const rows = snapshot.get(table)!;
       for (let i = 0; i < rows.length; i += CHUNK) {
         await tx.insert(pgSchema[table]).values(rows.slice(i, i + CHUNK) as never);
       }
@@ -86,12 +103,15 @@ export async function copySqliteToPg(db: Db, store: PgStore): Promise<{ source: 
         await tx.execute(sql.raw(`select setval(pg_get_serial_sequence('${seq}', 'id'), (select max(id) from ${seq}))`));
       }
     }
+    const copied: TableCopy[] = [];
+    for (const table of TABLES) {
+      const rows = await readPg(tx, table);
+      copied.push({ table: sqlName(table), rows: rows.length, checksum: checksum(rows) });
+    }
+    const mismatched = source.filter((s, i) => s.rows !== copied[i]!.rows || s.checksum !== copied[i]!.checksum).map((s) => s.table);
+    if (mismatched.length > 0) throw new CopyMismatchError(mismatched);
+    return copied;
   });
-  const target: TableCopy[] = [];
-  for (const table of TABLES) {
-    const rows = await readPg(store, table);
-    target.push({ table: sqlName(table), rows: rows.length, checksum: checksum(rows) });
-  }
   return { source, target };
 }
 

@@ -32,6 +32,17 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
+ * Whether an error means "the database cannot take this now, try again": PostgreSQL unreachable
+ * (the PgStore throws StoreUnavailableError), or SQLite still locked by another writer (a staff
+ * command, a backup) when its busy timeout ran out.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (err instanceof StoreUnavailableError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
+}
+
+/**
  * Everything the portal and the staff commands keep, as domain operations. One implementation per
  * database (sqlite-store.ts, pg/pg-store.ts); the services only ever see this interface, and
  * each method is atomic on its own: an operation that writes an event with its change lands both

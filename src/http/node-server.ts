@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import { createApp } from '../app.js';
 import type { Deps } from '../deps.js';
+import { errorMessage } from '../lib/error-message.js';
 import { securityHeaderList, setSecurityHeaders } from './security-headers.js';
 
 export type ServerTimeouts = {
@@ -55,7 +56,7 @@ export function portalListener(deps: Deps): Listener {
   const listener = getRequestListener(createApp(deps).fetch, {
     errorHandler: (err) => {
       if (err instanceof RequestError) return plain(400);
-      deps.log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'request failed outside the app');
+      deps.log.error({ err: { name: (err as Error).name, message: errorMessage(err) } }, 'request failed outside the app');
       return plain(500);
     },
   });

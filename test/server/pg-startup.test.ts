@@ -46,6 +46,16 @@ describe('DATABASE_URL at start-up: one readable line and a non-zero exit', () =
     expect(r.stderr).not.toContain('s3cret-pw');
   });
 
+  it('an unreachable database, without printing a password given as a URL parameter', async () => {
+    const port = await freePort();
+    // node-postgres takes every URL parameter as a connection setting, password and sslpassword included.
+    const r = start({ DATABASE_URL: `postgres://uketori@127.0.0.1:${port}/uketori?password=s3cret-q&sslpassword=s3cret-ssl&sslmode=disable`, ...KEYS });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`DATABASE_URL postgres://uketori@127.0.0.1:${port}/uketori?password=***&sslpassword=***&sslmode=disable: ECONNREFUSED`);
+    expect(r.stderr).not.toContain('s3cret');
+  });
+
   it('refuses to generate keys: every instance must be given the same ones', () => {
     const r = start({ DATABASE_URL: 'postgres://u:p@127.0.0.1/db', SEAL_KEYS: KEYS.SEAL_KEYS });
     expect(r.status).toBe(2);

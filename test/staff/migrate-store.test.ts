@@ -5,7 +5,10 @@ import pg from 'pg';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPortalServer } from '../../src/http/node-server.js';
+import { copySqliteToPg } from '../../src/db/copy-store.js';
+import { targetConfig } from '../../src/staff/commands/migrate-store.js';
 import { openPgStore } from '../../src/db/pg/pg-store.js';
+import { SqliteStore } from '../../src/db/sqlite-store.js';
 import { assembleDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/lib/log.js';
 import { loadSharedSecrets } from '../../src/secrets/keyring.js';
@@ -107,6 +110,60 @@ describe.skipIf(avail.skip)('staff migrate-store', () => {
     }
   });
 
+  it('a row PostgreSQL refuses stops the copy with nothing written, and the message names no stored value', async () => {
+    t = fileApp();
+    const p = await issueTestPickup(t.deps, { nameRomaji: 'YAMADA TARO' });
+    const sqlite = (t.deps.store as SqliteStore).db.$client;
+    // SQLite keeps a NUL in text; PostgreSQL refuses it, so the insert of this chunk fails.
+    sqlite.prepare("update pickups set subject_name = 'YAMADA' || char(0) || 'TARO' where id = ?").run(p.id);
+    const stored = sqlite.prepare('select password_hash as h, email as e from pickups where id = ?').get(p.id) as { h: string; e: string };
+    const jwe = (sqlite.prepare('select jwe from sealed_files where pickup_id = ?').get(p.id) as { jwe: string }).jwe;
+    const url = await createDatabase(avail.url!, 'migrate');
+    const run = await staff(t, ['migrate-store', '--to', url]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^staff migrate-store: failed: .*invalid byte sequence/);
+    for (const value of [stored.h, stored.h.split('$').pop()!, stored.e, jwe.slice(0, 40), p.id]) expect(run.stderr).not.toContain(value);
+    // One transaction: nothing was copied, so the run can be repeated once the row is mended.
+    expect(Object.values(await rowCounts(url)).every((n) => n === 0)).toBe(true);
+    sqlite.prepare("update pickups set subject_name = 'YAMADA TARO' where id = ?").run(p.id);
+    const again = await staff(t, ['migrate-store', '--to', url, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await rowCounts(url)).pickups).toBe(1);
+  });
+
+  it('copies one moment of the source: writes landing during the copy neither break the check nor half-arrive', async () => {
+    t = fileApp();
+    const p = await issueTestPickup(t.deps, { nameRomaji: 'YAMADA TARO' });
+    const url = await createDatabase(avail.url!, 'migrate');
+    const target = await openPgStore(testConfig({ DATABASE_URL: url }).database!);
+    const store = t.deps.store as SqliteStore;
+    const before = (await store.listEvents(p.id)).length;
+    // Another writer adds timeline rows on every turn of the event loop while the copy runs.
+    let writing = true;
+    let written = 0;
+    const writer = (async () => {
+      while (writing) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await store.addEvent(p.id, t!.clock() + written++, 'password-failed', { client: 'x' });
+      }
+    })();
+    try {
+      const { source, target: copied } = await copySqliteToPg(store.db, target);
+      writing = false;
+      await writer;
+      expect(written).toBeGreaterThan(0);
+      expect(copied).toEqual(source);
+      const events = source.find((r) => r.table === 'events')!.rows;
+      expect(events).toBeGreaterThanOrEqual(before);
+      expect((await target.listEvents(p.id)).length).toBe(events);
+    } finally {
+      writing = false;
+      await writer;
+      await target.close();
+    }
+  });
+
   it('refuses without a target, with an unreachable one, and from a PostgreSQL deployment', async () => {
     t = fileApp();
     expect((await staff(t, ['migrate-store'])).stderr).toBe('staff migrate-store: name the target: migrate-store --to postgres://user:password@host/database\n');
@@ -117,5 +174,14 @@ describe.skipIf(avail.skip)('staff migrate-store', () => {
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/^staff migrate-store: cannot use the database at DATABASE_URL postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/db: ECONNREFUSED/);
     expect(gone.stderr).not.toContain('secret');
+  });
+
+  it('takes the statement timeout and pool size for the target from the environment', () => {
+    expect(targetConfig('postgres://u:p@db.example.jp/uketori', { DATABASE_STATEMENT_TIMEOUT_MS: '120000', DATABASE_POOL_MAX: '3' })).toEqual({
+      url: 'postgres://u:p@db.example.jp/uketori',
+      poolMax: 3,
+      statementTimeoutMs: 120_000,
+    });
+    expect(targetConfig('postgres://u:p@db.example.jp/uketori', {}).statementTimeoutMs).toBe(5000);
   });
 });
