@@ -17,7 +17,7 @@ import {
 } from '../http/pages.js';
 import { checkPassword, downloadP12, lookupPickup, recordPageView, type Lookup } from '../services/portal.js';
 import { normalizeToken } from '../pickup/token.js';
-import { issueSession, namesPickup, SESSION_TTL_MS, sessionCookieName, verifySession } from '../auth/session.js';
+import { issueSession, namesPickup, rememberedSession, SESSION_TTL_MS, sessionCookieName, verifySession } from '../auth/session.js';
 
 type C = Context<AppEnv>;
 type Found = Extract<Lookup, { kind: 'found' }>;
@@ -55,7 +55,10 @@ export function pickupRoutes(deps: Deps) {
   async function hasSession(c: C, pickupId: string, now: number): Promise<boolean> {
     let checks = 0;
     for (const jwt of cookieValues(c.req.header('cookie'), cookieName)) {
-      if (!namesPickup(jwt, pickupId)) continue;
+      // A session already verified here answers from memory, before the sieve's decoding.
+      const remembered = rememberedSession(deps.sessionKey, jwt, pickupId, now);
+      if (remembered === true) return true;
+      if (remembered === false || !namesPickup(jwt, pickupId)) continue;
       if (await verifySession(deps.sessionKey, jwt, pickupId, now)) return true;
       if (++checks === MAX_SESSION_CHECKS) break;
     }
