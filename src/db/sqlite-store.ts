@@ -11,7 +11,7 @@ import * as p from './pickups.js';
 import { keyChecks, pickups, sealedFiles, type MailRow, type NewPickupRow } from './schema.js';
 import { countSealedFilesByKid, listSealedMailUrls } from './seal-usage.js';
 import * as throttle from './throttle.js';
-import { PickupConflictError, type Guesser, type MailClaim, type PickupFileKind, type SealedFile, type Store } from './store.js';
+import { PickupConflictError, type Guesser, type PickupKey, type MailClaim, type PickupFileKind, type SealedFile, type Store } from './store.js';
 
 /**
  * The embedded store: one better-sqlite3 connection, synchronous underneath. Every method runs
@@ -57,8 +57,8 @@ export class SqliteStore implements Store {
       return true;
     });
   }
-  async findPickupWithSealedFile(id: string) {
-    return p.findPickupWithSealedFile(this.db, id);
+  async findPickupWithSealedFile(by: PickupKey) {
+    return p.findPickupWithSealedFile(this.db, by);
   }
   async cancelPickup(id: string, now: number, reason: string) {
     return p.cancelPickupWithEvent(this.db, id, now, reason);

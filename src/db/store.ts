@@ -50,6 +50,8 @@ export function isStoreUnavailable(err: unknown): boolean {
  */
 /** A pickup row with its sealed file, as one read. */
 export type PickupWithSealedFile = { pickup: PickupRow; sealed: SealedFile | null };
+/** A pickup named by its id or by the hash of its URL token. */
+export type PickupKey = { id: string } | { tokenHash: string };
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -73,7 +75,7 @@ export interface Store {
    * judges the state on the very row the file came with: a cancel, or the sweep, committed first
    * wins over a download reading at the same moment.
    */
-  findPickupWithSealedFile(id: string): Promise<PickupWithSealedFile | null>;
+  findPickupWithSealedFile(by: PickupKey): Promise<PickupWithSealedFile | null>;
   /** Cancels and records it; null when it was already cancelled. */
   cancelPickup(id: string, now: number, reason: string): Promise<PickupRow | null>;
   listEndedWithKeyMaterial(now: number): Promise<PickupRow[]>;

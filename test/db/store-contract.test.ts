@@ -11,7 +11,7 @@ import { pgAvailable } from '../pg/support.js';
 
 /** What the download route decides from one read: the file is served only with a live row. */
 async function servable(store: Store, id: string, now: number): Promise<boolean> {
-  const found = await store.findPickupWithSealedFile(id);
+  const found = await store.findPickupWithSealedFile({ id });
   return found !== null && found.sealed !== null && isLive(pickupState(found.pickup, now));
 }
 
@@ -111,8 +111,10 @@ describe.each(dialects)('the store contract on %s', (_name, open, skip) => {
     expect((await b.findPickupById(row.id))?.tokenHash).toBe(row.tokenHash);
     expect((await b.findPickupsByReference(row.serial.toLowerCase().replace(/(..)(?=.)/g, '$1:'))).map((p) => p.id)).toEqual([row.id]);
     expect((await b.findPickupByApplicationCode(row.applicationCode!))?.id).toBe(row.id);
-    expect(await b.findPickupWithSealedFile(row.id)).toEqual({ pickup: expect.objectContaining({ id: row.id, serial: row.serial }), sealed: { kid: 'k1', jwe: `sealed-${row.id}` } });
-    expect(await b.findPickupWithSealedFile('pk_nobody')).toBeNull();
+    expect(await b.findPickupWithSealedFile({ id: row.id })).toEqual({ pickup: expect.objectContaining({ id: row.id, serial: row.serial }), sealed: { kid: 'k1', jwe: `sealed-${row.id}` } });
+    expect(await b.findPickupWithSealedFile({ id: 'pk_nobody' })).toBeNull();
+    expect(await b.findPickupWithSealedFile({ tokenHash: row.tokenHash })).toEqual(await b.findPickupWithSealedFile({ id: row.id }));
+    expect(await b.findPickupWithSealedFile({ tokenHash: 'hash-nobody' })).toBeNull();
     expect((await b.listEvents(row.id)).map((e) => e.kind)).toEqual(['created']);
     expect((await b.countSealedFilesByKid()).get('k1')).toBeGreaterThanOrEqual(1);
   });
@@ -219,7 +221,7 @@ describe.each(dialects)('the store contract on %s', (_name, open, skip) => {
     expect((await a.listEndedWithKeyMaterial(T0 + HOUR)).map((p) => p.id)).not.toContain(row.id);
     expect(await a.listSealedMailUrls()).not.toContain('sealed-url');
     expect((await a.findPickupById(row.id))!.keyDestroyedAt).toBe(T0 + HOUR);
-    expect(await b.findPickupWithSealedFile(row.id)).toEqual({ pickup: expect.objectContaining({ id: row.id, keyDestroyedAt: T0 + HOUR }), sealed: null });
+    expect(await b.findPickupWithSealedFile({ id: row.id })).toEqual({ pickup: expect.objectContaining({ id: row.id, keyDestroyedAt: T0 + HOUR }), sealed: null });
     expect((await a.listEvents(row.id)).filter((e) => e.kind === 'key-destroyed')).toHaveLength(1);
   });
 

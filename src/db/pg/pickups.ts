@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, gte, isNotNull, isNull, lte, or } from 'drizzle-orm';
 import { isEventDue } from '../../pickup/event-rate.js';
 import type { EventDetails } from '../../pickup/timeline.js';
-import { PickupConflictError, type NewPickupRow, type PickupWithSealedFile, type SealedFile } from '../store.js';
+import { PickupConflictError, type NewPickupRow, type PickupKey, type PickupWithSealedFile, type SealedFile } from '../store.js';
 import type { Db } from './db.js';
 import { addEvent, lastEventAt } from './events.js';
 import * as s from './schema.js';
@@ -68,12 +68,12 @@ export async function recordDownload(db: Db, id: string, now: number, client: st
 }
 
 /** The row and its sealed file in one statement (see Store.findPickupWithSealedFile). */
-export async function findPickupWithSealedFile(db: Db, id: string): Promise<PickupWithSealedFile | null> {
+export async function findPickupWithSealedFile(db: Db, by: PickupKey): Promise<PickupWithSealedFile | null> {
   const [row] = await db
     .select({ pickup: s.pickups, kid: s.sealedFiles.kid, jwe: s.sealedFiles.jwe })
     .from(s.pickups)
     .leftJoin(s.sealedFiles, eq(s.sealedFiles.pickupId, s.pickups.id))
-    .where(eq(s.pickups.id, id));
+    .where('id' in by ? eq(s.pickups.id, by.id) : eq(s.pickups.tokenHash, by.tokenHash));
   if (!row) return null;
   return { pickup: row.pickup, sealed: row.kid === null || row.jwe === null ? null : { kid: row.kid, jwe: row.jwe } };
 }
