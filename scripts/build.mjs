@@ -48,5 +48,13 @@ await build({
   logLevel: 'warning',
 });
 fs.mkdirSync('dist', { recursive: true });
-for (const name of fs.readdirSync(temp)) fs.renameSync(path.join(temp, name), path.join('dist', name));
+const fresh = new Set(fs.readdirSync(temp));
+for (const name of fresh) fs.renameSync(path.join(temp, name), path.join('dist', name));
 fs.rmSync(temp, { recursive: true, force: true });
+// Chunks of earlier builds (about 10 MB each) go once they are an hour old: a process started
+// before this build may still import one of its lazy chunks (the PostgreSQL store, the copy).
+const hourAgo = Date.now() - 3_600_000;
+for (const name of fs.readdirSync('dist')) {
+  const file = path.join('dist', name);
+  if (!fresh.has(name) && fs.statSync(file).mtimeMs < hourAgo) fs.rmSync(file, { force: true });
+}

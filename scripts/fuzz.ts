@@ -195,7 +195,7 @@ async function setUp(dataDir: string, seed: number) {
     return issueNewPickup(deps, ca, checked.subscriber, { p12Profile: 'compat', applicationCode: null, mailing: null });
   };
   const [pending, open, cancelled] = [await issue('YAMADA TARO'), await issue('SATO HANAKO'), await issue('SUZUKI ICHIRO')];
-  await downloadP12(deps, (await deps.store.findPickupById(open.id))!, 'fuzz', NOW);
+  await downloadP12(deps, { pickup: (await deps.store.findPickupById(open.id))! }, () => 'fuzz', NOW);
   await deps.store.cancelPickup(cancelled.id, NOW, 'fuzz');
   const cookies = await Promise.all([pending, open].map(async (p) => `${sessionCookieName(false)}=${await issueSession(deps.sessionKey, p.id, NOW)}`));
   const server = createPortalServer(deps);

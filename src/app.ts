@@ -13,7 +13,6 @@ import { routeClass } from './lib/metrics.js';
 import { messages } from './i18n/index.js';
 import { noticeResponse } from './http/pages.js';
 import { sameOriginForms } from './http/same-origin-forms.js';
-import { securityHeaders } from './http/security-headers.js';
 import { helpRoutes } from './routes/help.js';
 import { pickupRoutes } from './routes/pickup.js';
 import { staticRoutes } from './routes/static.js';
@@ -50,7 +49,6 @@ export function createApp(deps: Deps) {
     const route = logRoute(c.req.path, c.get('pickupLog'));
     log.info({ method: c.req.method, route, status: c.res.status, ms: Math.round(ms) }, 'request');
   });
-  app.use(securityHeaders(config.secure));
   app.use(async (c, next) => {
     c.set('client', clientAddress(c, config.trustProxy));
     await next();

@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { createAdaptorServer } from '@hono/node-server';
 import request from 'supertest';
-import { createApp } from '../src/app.js';
+import { createPortalServer } from '../src/http/node-server.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDb, type Db } from '../src/db/open.js';
 import { SqliteStore } from '../src/db/sqlite-store.js';
@@ -72,7 +71,8 @@ export function makeTestApp(options: { now?: number; seed?: number; config?: Con
     random,
     hasher: { concurrency: options.hasherConcurrency, queueLimit: options.queueLimit },
   });
-  const server = createAdaptorServer({ fetch: createApp(deps).fetch });
+  // The production server around the app: its security headers and Host check are part of every answer.
+  const server = createPortalServer(deps);
   return {
     deps,
     db: store.db,

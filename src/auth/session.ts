@@ -50,12 +50,24 @@ function verifiedSessions(key: Uint8Array): Map<string, Verified> {
   return map;
 }
 
+/**
+ * What a session this process already verified says for this pickup at `now`: true or false,
+ * or null when its signature was never checked here (or the value is no session at all).
+ */
+export function rememberedSession(key: Uint8Array, jwt: string, pickupId: string, now: number): boolean | null {
+  if (jwt.length > 2048) return null;
+  const hit = verifiedSessions(key).get(sessionDigest(jwt));
+  return hit ? hit.sub === pickupId && Math.floor(now / 1000) < hit.exp : null;
+}
+
+const sessionDigest = (jwt: string) => createHash('sha256').update(jwt).digest('base64url');
+
 export async function verifySession(key: Uint8Array, jwt: string | undefined, pickupId: string, now: number): Promise<boolean> {
   if (!jwt || jwt.length > 2048) return false;
+  const remembered = rememberedSession(key, jwt, pickupId, now);
+  if (remembered !== null) return remembered;
   const seen = verifiedSessions(key);
-  const digest = createHash('sha256').update(jwt).digest('base64url');
-  const hit = seen.get(digest);
-  if (hit) return hit.sub === pickupId && Math.floor(now / 1000) < hit.exp;
+  const digest = sessionDigest(jwt);
   try {
     const { payload } = await jwtVerify(jwt, await hmacKey(key), { algorithms: ['HS256'], subject: pickupId, currentDate: new Date(now) });
     if (payload.scope !== 'download' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return false;

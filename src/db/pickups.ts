@@ -5,6 +5,8 @@ import type { Db } from './open.js';
 import { prepared } from './prepared.js';
 import { mailLog, pickups, sealedFiles, type NewPickupRow, type PickupRow } from './schema.js';
 
+import type { PickupKey, PickupWithSealedFile } from './store.js';
+
 export type SealedFile = { kid: string; jwe: string };
 
 /** The pickup, its sealed file and its first event land together or not at all. */
@@ -26,6 +28,22 @@ export function findPickupByTokenHash(db: Db, tokenHash: string): PickupRow | nu
 export function findPickupById(db: Db, id: string): PickupRow | null {
   const query = prepared(db, 'pickupById', () => db.select().from(pickups).where(eq(pickups.id, sql.placeholder('id'))).prepare());
   return query.get({ id }) ?? null;
+}
+
+/** The row and its sealed file in one statement (see Store.findPickupWithSealedFile). */
+export function findPickupWithSealedFile(db: Db, by: PickupKey): PickupWithSealedFile | null {
+  const byId = 'id' in by;
+  const query = prepared(db, byId ? 'pickupWithSealedFileById' : 'pickupWithSealedFileByTokenHash', () =>
+    db
+      .select({ pickup: pickups, kid: sealedFiles.kid, jwe: sealedFiles.jwe })
+      .from(pickups)
+      .leftJoin(sealedFiles, eq(sealedFiles.pickupId, pickups.id))
+      .where(byId ? eq(pickups.id, sql.placeholder('key')) : eq(pickups.tokenHash, sql.placeholder('key')))
+      .prepare(),
+  );
+  const row = query.get({ key: byId ? by.id : by.tokenHash });
+  if (!row) return null;
+  return { pickup: row.pickup, sealed: row.kid === null || row.jwe === null ? null : { kid: row.kid, jwe: row.jwe } };
 }
 
 /**

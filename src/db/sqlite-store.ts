@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, or } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { EventDetails, EventKind, MailEventDetail } from '../pickup/timeline.js';
 import { isEventDue } from '../pickup/event-rate.js';
 import { addEvent, lastEventAt, listEvents } from './events.js';
@@ -11,7 +11,7 @@ import * as p from './pickups.js';
 import { keyChecks, pickups, sealedFiles, type MailRow, type NewPickupRow } from './schema.js';
 import { countSealedFilesByKid, listSealedMailUrls } from './seal-usage.js';
 import * as throttle from './throttle.js';
-import { PickupConflictError, type Guesser, type MailClaim, type PickupFileKind, type SealedFile, type Store } from './store.js';
+import { PickupConflictError, type Guesser, type PickupKey, type MailClaim, type PickupFileKind, type SealedFile, type Store } from './store.js';
 
 /**
  * The embedded store: one better-sqlite3 connection, synchronous underneath. Every method runs
@@ -57,22 +57,8 @@ export class SqliteStore implements Store {
       return true;
     });
   }
-  async findSealedFileOfLive(pickupId: string, now: number) {
-    const db = this.db;
-    const row = db
-      .select({ kid: sealedFiles.kid, jwe: sealedFiles.jwe })
-      .from(sealedFiles)
-      .innerJoin(pickups, eq(pickups.id, sealedFiles.pickupId))
-      .where(
-        and(
-          eq(sealedFiles.pickupId, pickupId),
-          isNull(pickups.cancelledAt),
-          gt(pickups.expiresAt, now),
-          or(isNull(pickups.windowEndsAt), gt(pickups.windowEndsAt, now)),
-        ),
-      )
-      .get();
-    return row ?? null;
+  async findPickupWithSealedFile(by: PickupKey) {
+    return p.findPickupWithSealedFile(this.db, by);
   }
   async cancelPickup(id: string, now: number, reason: string) {
     return p.cancelPickupWithEvent(this.db, id, now, reason);

@@ -48,6 +48,11 @@ export function isStoreUnavailable(err: unknown): boolean {
  * each method is atomic on its own: an operation that writes an event with its change lands both
  * together or neither.
  */
+/** A pickup row with its sealed file, as one read. */
+export type PickupWithSealedFile = { pickup: PickupRow; sealed: SealedFile | null };
+/** A pickup named by its id or by the hash of its URL token. */
+export type PickupKey = { id: string } | { tokenHash: string };
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
 
@@ -66,10 +71,11 @@ export interface Store {
   /** First download time (once) and a `downloaded` event unless one was written within the minute; true when the event was written. */
   recordDownload(id: string, now: number, client: string, bytes: number): Promise<boolean>;
   /**
-   * The sealed file, if the pickup can still be downloaded at `now`: a cancel or the sweep that
-   * committed first wins over a download reading at the same moment.
+   * The pickup and its sealed file (null once destroyed) read in one statement, so the caller
+   * judges the state on the very row the file came with: a cancel, or the sweep, committed first
+   * wins over a download reading at the same moment.
    */
-  findSealedFileOfLive(pickupId: string, now: number): Promise<SealedFile | null>;
+  findPickupWithSealedFile(by: PickupKey): Promise<PickupWithSealedFile | null>;
   /** Cancels and records it; null when it was already cancelled. */
   cancelPickup(id: string, now: number, reason: string): Promise<PickupRow | null>;
   listEndedWithKeyMaterial(now: number): Promise<PickupRow[]>;

@@ -4,7 +4,7 @@ import { getRequestListener, RequestError } from '@hono/node-server';
 import { createApp } from '../app.js';
 import type { Deps } from '../deps.js';
 import { errorMessage } from '../lib/error-message.js';
-import { securityHeaderList } from './security-headers.js';
+import { securityHeaderList, setSecurityHeaders } from './security-headers.js';
 
 export type ServerTimeouts = {
   /** The whole request head must arrive within this (slowloris). */
@@ -40,12 +40,13 @@ export type PortalServer = http.Server & {
   readonly handling: number;
 };
 
+type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
 /**
- * The HTTP server around the app: Node's timeouts set, and the answers Node or the adapter write
- * before the app runs (malformed request, bad Host, timeout, oversized head) carry the security
- * headers and never an error message.
+ * The app as a Node request listener: the Host checked, the security headers set on every
+ * response before the app runs, and the adapter's own failures answered without an error message.
  */
-export function createPortalServer(deps: Deps, timeouts: ServerTimeouts = SERVER_TIMEOUTS): PortalServer {
+export function portalListener(deps: Deps): Listener {
   const headers = securityHeaderList(deps.config.secure);
   const plain = (status: number): Response =>
     new Response(REASONS[status] ?? 'Error', {
@@ -59,7 +60,27 @@ export function createPortalServer(deps: Deps, timeouts: ServerTimeouts = SERVER
       return plain(500);
     },
   });
+  return async (req, res) => {
+    // The adapter builds the request URL from Host, and a Host of one backslash moves the path the
+    // app routes on away from the path that was asked for. Nothing else here ever reads Host.
+    if (!VALID_HOST.test(req.headers.host ?? '')) {
+      res.writeHead(400, { ...Object.fromEntries(headers), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' });
+      res.end(REASONS[400]);
+      return;
+    }
+    setSecurityHeaders(res, req.url ?? '', headers);
+    await listener(req, res);
+  };
+}
 
+/**
+ * The HTTP server around the app: Node's timeouts set, and the answers Node or the adapter write
+ * before the app runs (malformed request, bad Host, timeout, oversized head) carry the security
+ * headers and never an error message.
+ */
+export function createPortalServer(deps: Deps, timeouts: ServerTimeouts = SERVER_TIMEOUTS): PortalServer {
+  const headers = securityHeaderList(deps.config.secure);
+  const listener = portalListener(deps);
   let handling = 0;
   const server = http.createServer(
     {
@@ -70,13 +91,6 @@ export function createPortalServer(deps: Deps, timeouts: ServerTimeouts = SERVER
       connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs),
     },
     (req, res) => {
-      // The adapter builds the request URL from Host, and a Host of one backslash moves the path the
-      // app routes on away from the path that was asked for. Nothing else here ever reads Host.
-      if (!VALID_HOST.test(req.headers.host ?? '')) {
-        res.writeHead(400, { ...Object.fromEntries(headers), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' });
-        res.end(REASONS[400]);
-        return;
-      }
       if (!server.listening) res.setHeader('Connection', 'close');
       handling++;
       void listener(req, res).finally(() => handling--);

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { ServerResponse } from 'node:http';
 
 const CSP = [
   "default-src 'none'",
@@ -14,8 +14,9 @@ const CSP = [
 ].join('; ');
 
 /**
- * The headers every response carries, errors and 404s included. The HTTP server uses the same
- * list for the few answers it writes before the app runs (a malformed request, a timeout).
+ * The headers every response carries, errors and 404s included: the HTTP server sets them on
+ * each response before the app runs, and writes them itself in the few answers it makes without
+ * the app (a malformed request, a timeout).
  */
 export function securityHeaderList(secure: boolean): Array<[string, string]> {
   const list: Array<[string, string]> = [
@@ -31,21 +32,19 @@ export function securityHeaderList(secure: boolean): Array<[string, string]> {
   return list;
 }
 
+/** A pickup page, asked by path or by absolute form (`GET http://host/d/… HTTP/1.1`). */
+const PICKUP_PATH = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/d\//i;
+
 /**
- * Built once and set after the handler ran, so the answers of onError, notFound, bodyLimit and
- * csrf get them too. Pickup pages additionally get no-store and noindex.
+ * Sets the security headers on Node's response before the app runs. Whatever the app answers
+ * (its pages, onError, notFound, bodyLimit, the CSRF check) Node merges these in when the head is
+ * written, the app's own header of the same name winning: that is how the static files keep their
+ * own Cache-Control while everything else defaults to no-store. Setting them on the app's fetch
+ * Response instead made @hono/node-server build undici Headers for every answer (about a tenth of
+ * a landing GET's CPU, docs/benchmarks.md). Pickup pages are never cached nor indexed.
  */
-export function securityHeaders(secure: boolean): MiddlewareHandler {
-  const common = securityHeaderList(secure);
-  return async (c, next) => {
-    await next();
-    const h = c.res.headers;
-    for (const [k, v] of common) h.set(k, v);
-    if (c.req.path.startsWith('/d/')) {
-      h.set('Cache-Control', 'no-store');
-      h.set('X-Robots-Tag', 'noindex, nofollow');
-    } else if (!h.has('Cache-Control')) {
-      h.set('Cache-Control', 'no-store');
-    }
-  };
+export function setSecurityHeaders(res: ServerResponse, url: string, list: ReadonlyArray<readonly [string, string]>): void {
+  for (const [k, v] of list) res.setHeader(k, v);
+  res.setHeader('Cache-Control', 'no-store');
+  if (PICKUP_PATH.test(url)) res.setHeader('X-Robots-Tag', 'noindex, nofollow');
 }

@@ -1,4 +1,6 @@
-import { CompactEncrypt, compactDecrypt, decodeProtectedHeader } from 'jose';
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { CompactEncrypt, decodeProtectedHeader } from 'jose';
+import { openDirA256Gcm, readProtectedHeader, type ProtectedHeader } from './compact-open.js';
 import type { SealContext, Sealer } from '../pki/sealer-type.js';
 
 export type SealKey = { kid: string; key: Uint8Array };
@@ -33,6 +35,14 @@ export function sealedKid(jwe: string): string | null {
 }
 
 const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+const opening = new WeakMap<Uint8Array, KeyObject>();
+
+/** The same key as a node:crypto KeyObject, made once, for the synchronous open. */
+function openingKey(raw: Uint8Array): KeyObject {
+  let found = opening.get(raw);
+  if (!found) opening.set(raw, (found = createSecretKey(raw)));
+  return found;
+}
 
 /** Imported once per key: jose would otherwise import the raw bytes on every seal and open. */
 function aesKey(raw: Uint8Array): Promise<CryptoKey> {
@@ -68,9 +78,9 @@ export function createSealer(keys: SealKey[], options: SealerOptions = {}): Keyr
         .encrypt(await aesKey(current.key));
     },
     async open(jwe: string, context: SealContext): Promise<Uint8Array> {
-      let header: ReturnType<typeof decodeProtectedHeader>;
+      let header: ProtectedHeader;
       try {
-        header = decodeProtectedHeader(jwe);
+        header = readProtectedHeader(jwe);
       } catch {
         throw new SealError('sealed blob is malformed');
       }
@@ -80,8 +90,7 @@ export function createSealer(keys: SealKey[], options: SealerOptions = {}): Keyr
         throw new SealError('sealed blob belongs to another record');
       }
       try {
-        const { plaintext } = await compactDecrypt(jwe, await aesKey(key), { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
-        return plaintext;
+        return openDirA256Gcm(jwe, header, openingKey(key));
       } catch {
         throw new SealError('sealed blob failed authentication');
       }

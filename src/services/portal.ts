@@ -1,4 +1,4 @@
-import type { Guesser, PickupRow } from '../db/store.js';
+import type { Guesser, PickupRow, SealedFile } from '../db/store.js';
 import type { Deps } from '../deps.js';
 import { isEventDue } from '../pickup/event-rate.js';
 import { CODE_LENGTH, isCodeCharacter, normalizeCodeInput } from '../pickup/secret-code.js';
@@ -12,15 +12,24 @@ import { recentEvents } from './recent-events.js';
 export type Lookup =
   | { kind: 'incomplete' }
   | { kind: 'unknown' }
-  | { kind: 'found'; token: string; pickup: PickupRow; state: PickupState; logId: string };
+  | {
+      kind: 'found';
+      token: string;
+      pickup: PickupRow;
+      /** Read with the row when asked for (the download): null once destroyed. */
+      sealed?: SealedFile | null;
+      state: PickupState;
+      logId: string;
+    };
 
-export async function lookupPickup(deps: Deps, rawToken: string, now: number): Promise<Lookup> {
+/** Finds the pickup a URL token names; `withFile` reads its sealed file in the same statement. */
+export async function lookupPickup(deps: Deps, rawToken: string, now: number, withFile = false): Promise<Lookup> {
   const checked = normalizeToken(rawToken);
   if (!checked.ok) return { kind: 'incomplete' };
   const tokenHash = hashToken(checked.token);
-  const pickup = await deps.store.findPickupByTokenHash(tokenHash);
-  if (!pickup) return { kind: 'unknown' };
-  return { kind: 'found', token: checked.token, pickup, state: pickupState(pickup, now), logId: tokenLogId(tokenHash) };
+  const read = withFile ? await deps.store.findPickupWithSealedFile({ tokenHash }) : { pickup: await deps.store.findPickupByTokenHash(tokenHash) };
+  if (!read?.pickup) return { kind: 'unknown' };
+  return { kind: 'found', token: checked.token, ...read, pickup: read.pickup, state: pickupState(read.pickup, now), logId: tokenLogId(tokenHash) };
 }
 
 /**
@@ -36,8 +45,9 @@ async function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, p
   return true;
 }
 
-export async function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: string): Promise<void> {
-  if (await addRateLimitedEvent(deps, pickup.id, now, 'page-view', { client })) recentEvents(deps.store).remember(pickup.id, 'page-view', now);
+/** `client` is called only when the view is written (at most once a minute). */
+export async function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: () => string): Promise<void> {
+  if (await addRateLimitedEvent(deps, pickup.id, now, 'page-view', { client: client() })) recentEvents(deps.store).remember(pickup.id, 'page-view', now);
 }
 
 /**
@@ -112,28 +122,38 @@ export async function checkPassword(
 
 export type DownloadOutcome = { kind: 'file'; bytes: Uint8Array; pickup: PickupRow } | { kind: 'dead'; pickup: PickupRow; state: PickupState };
 
-/** Starts the window on the first press (atomically) and returns the PKCS#12 while it is open. */
-export async function downloadP12(deps: Deps, pickup: PickupRow, client: string, now: number): Promise<DownloadOutcome> {
-  // Once the window runs (the row was read in this request), re-downloads need no write to start it.
-  const started =
-    pickup.windowEndsAt === null
-      ? await deps.store.startWindow(pickup.id, now, windowEnd(now, pickup.expiresAt), client)
-      : null;
-  if (started) deps.metrics.windowsStarted.inc();
-  // Read the row again (a cheap read, no write): a racing press may have started the window, or
-  // staff may have cancelled the pickup, since `pickup` was read before the session check.
-  const current = started ?? (await deps.store.findPickupById(pickup.id)) ?? pickup;
+/**
+ * Starts the window on the first press (atomically) and returns the PKCS#12 while it is open.
+ * `read` is the row as this request read it, with its sealed file when it was read in the same
+ * statement: a download is then served from that one read, which a cancel committed before it
+ * (on any instance) already shows. `client` is called only when an event is written.
+ */
+export async function downloadP12(deps: Deps, read: { pickup: PickupRow; sealed?: SealedFile | null }, client: () => string, now: number): Promise<DownloadOutcome> {
+  let current = read.pickup;
+  let sealed = read.sealed;
+  if (current.windowEndsAt === null) {
+    // UPDATE … WHERE not started, not cancelled, not expired: the returned row is current.
+    const started = await deps.store.startWindow(current.id, now, windowEnd(now, current.expiresAt), client());
+    if (started !== null) {
+      deps.metrics.windowsStarted.inc();
+      current = started;
+    } else {
+      sealed = undefined; // a racing press started it, or staff cancelled: read both again
+    }
+  }
+  if (sealed === undefined) {
+    const again = await deps.store.findPickupWithSealedFile({ id: current.id });
+    if (!again) return { kind: 'dead', pickup: current, state: 'downloaded' };
+    ({ pickup: current, sealed } = again);
+  }
   const state = pickupState(current, now);
   if (!isLive(state) || current.windowEndsAt === null) return { kind: 'dead', pickup: current, state };
-  // Read with the pickup's state in one statement: a cancel committed on another instance since
-  // `current` was read wins, and nothing is served.
-  const sealed = await deps.store.findSealedFileOfLive(current.id, now);
   if (!sealed) return { kind: 'dead', pickup: current, state: 'downloaded' };
   const bytes = await deps.sealer.open(sealed.jwe, { purpose: 'p12', id: current.id });
   // A repeat download within a minute of the last one this process recorded writes nothing.
   const recent = recentEvents(deps.store);
   if (current.firstDownloadAt === null || !recent.recentlyWritten(current.id, 'downloaded', now)) {
-    if (await deps.store.recordDownload(current.id, now, client, bytes.length)) recent.remember(current.id, 'downloaded', now);
+    if (await deps.store.recordDownload(current.id, now, client(), bytes.length)) recent.remember(current.id, 'downloaded', now);
   }
   deps.metrics.downloads.inc();
   return { kind: 'file', bytes, pickup: current };

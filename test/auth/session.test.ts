@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { issueSession, SESSION_TTL_MS, verifySession } from '../../src/auth/session.js';
+import { issueSession, rememberedSession, SESSION_TTL_MS, verifySession } from '../../src/auth/session.js';
 
 const T = Date.UTC(2026, 10, 26, 1, 0, 0);
 const key = () => new Uint8Array(32).fill(7);
@@ -34,6 +34,21 @@ describe('session check, first time and remembered', () => {
     const unseen = key();
     const third = await issueSession(unseen, 'pickup-a', T);
     expect(await verifySession(unseen, third, 'pickup-a', T + SESSION_TTL_MS)).toBe(false);
+  });
+
+  it('answers from memory only for a session whose signature was checked here', async () => {
+    const k = key();
+    const jwt = await issueSession(k, 'pickup-a', T);
+    expect(rememberedSession(k, jwt, 'pickup-a', T)).toBeNull();
+    expect(await verifySession(k, jwt, 'pickup-b', T)).toBe(false);
+    expect(rememberedSession(k, jwt, 'pickup-a', T)).toBeNull();
+    expect(await verifySession(k, jwt, 'pickup-a', T)).toBe(true);
+    expect(rememberedSession(k, jwt, 'pickup-a', T + 1)).toBe(true);
+    expect(rememberedSession(k, jwt, 'pickup-b', T + 1)).toBe(false);
+    expect(rememberedSession(k, jwt, 'pickup-a', T + SESSION_TTL_MS)).toBe(false);
+    expect(rememberedSession(key(), jwt, 'pickup-a', T)).toBeNull();
+    const [head, body, sig] = jwt.split('.');
+    expect(rememberedSession(k, `${head}.${body}.${sig!.slice(0, -2)}AA`, 'pickup-a', T)).toBeNull();
   });
 
   it('refuses an altered session even after the genuine one was remembered', async () => {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
-import { createApp } from '../../src/app.js';
+import { createServer } from 'node:http';
+import { portalListener } from '../../src/http/node-server.js';
 import type { Deps } from '../../src/deps.js';
 import { makeTestApp, testConfig } from '../helpers.js';
 
@@ -11,8 +11,11 @@ export type RunningPortal = { origin: string; deps: Deps; close: () => Promise<v
  * first so PUBLIC_URL (which the CSRF check compares Origin with) can name the port exactly.
  */
 export async function startPortal(): Promise<RunningPortal> {
-  let fetch: ReturnType<typeof createApp>['fetch'] | null = null;
-  const server = createAdaptorServer({ fetch: (req, env) => (fetch ? fetch(req, env) : new Response('starting', { status: 503 })) });
+  let listener: ReturnType<typeof portalListener> | null = null;
+  const server = createServer((req, res) => {
+    if (listener) return void listener(req, res);
+    res.writeHead(503).end('starting');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -21,7 +24,7 @@ export async function startPortal(): Promise<RunningPortal> {
   const app = makeTestApp({ config: testConfig({ PUBLIC_URL: origin }) });
   // The wall clock, so what the page says about "now" matches the browser's real seconds.
   const deps: Deps = { ...app.deps, clock: () => Date.now() };
-  fetch = createApp(deps).fetch;
+  listener = portalListener(deps);
   return {
     origin,
     deps,

@@ -33,6 +33,15 @@ function form(body: string, extra: Record<string, string> = {}): Record<string, 
   return { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(Buffer.byteLength(body)), ...extra };
 }
 
+/** Node merges the headers set before the app with the app's own: none may be sent twice. */
+function expectEachHeaderOnce(res: RawResponse, what: string): void {
+  const head = res.raw.subarray(0, res.raw.indexOf('\r\n\r\n')).toString('latin1').toLowerCase().split('\r\n').slice(1);
+  const names = head.map((line) => line.slice(0, line.indexOf(':')));
+  for (const name of ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'cache-control', 'x-robots-tag']) {
+    expect(names.filter((n) => n === name).length, `${what}: ${name}`).toBeLessThanOrEqual(1);
+  }
+}
+
 describe('every response carries the security headers', () => {
   it('from the app, its error handlers, the adapter and Node itself', async () => {
     const token = pathOf(p.url);
@@ -67,6 +76,7 @@ describe('every response carries the security headers', () => {
       expectSecurityHeaders(res, what);
       expect(res.headers['cache-control'], what).toBeDefined();
       expect(res.body.toString('utf8'), what).not.toMatch(STACK_TRACE);
+      expectEachHeaderOnce(res, what);
     }
   });
 
@@ -89,6 +99,32 @@ describe('every response carries the security headers', () => {
     expect(res.body.toString('utf8')).not.toContain('database');
     expect(t.logs.join('')).toContain('unhandled error');
     t.close = () => undefined;
+  });
+
+  it("on the pages a subscriber sees and on the file, once each; the app's own Cache-Control wins", async () => {
+    const token = pathOf(p.url);
+    const login = await rawRequest(port, request('POST', token, form(`password=${p.password}`), `password=${p.password}`));
+    expect(login.status).toBe(303);
+    const cookie = login.headers['set-cookie']!.split(';')[0]!;
+    const cases: Array<[string, string, number, string]> = [
+      ['landing', request('GET', token), 200, 'text/html'],
+      ['ready page', request('GET', token, { Cookie: cookie }), 200, 'text/html'],
+      ['the PKCS#12', request('POST', `${token}/download`, form('', { Cookie: cookie })), 200, 'application/x-pkcs12'],
+    ];
+    for (const [what, text, status, type] of cases) {
+      const res = await rawRequest(port, text);
+      expect(res.status, what).toBe(status);
+      expect(res.headers['content-type'], what).toContain(type);
+      expectSecurityHeaders(res, what);
+      expectEachHeaderOnce(res, what);
+      expect(res.headers['cache-control'], what).toBe('no-store');
+      expect(res.headers['x-robots-tag'], what).toBe('noindex, nofollow');
+    }
+    expectEachHeaderOnce(login, 'login');
+    const css = await rawRequest(port, request('GET', '/static/app.css'));
+    expect(css.headers['cache-control']).toBe('public, max-age=3600');
+    expect(css.headers['x-robots-tag']).toBeUndefined();
+    expectEachHeaderOnce(css, 'static');
   });
 
   it('HSTS and the __Host- cookie under https; X-Robots-Tag on /d/', async () => {

@@ -1,11 +1,10 @@
-import { createAdaptorServer } from '@hono/node-server';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
+import { createPortalServer } from '../../src/http/node-server.js';
 import { copySqliteToPg } from '../../src/db/copy-store.js';
 import { targetConfig } from '../../src/staff/commands/migrate-store.js';
 import { openPgStore } from '../../src/db/pg/pg-store.js';
@@ -93,7 +92,7 @@ describe.skipIf(avail.skip)('staff migrate-store', () => {
     const store = await openPgStore(config.database!);
     try {
       const deps = assembleDeps({ store, config, secrets: loadSharedSecrets(config), log: createLogger('silent'), clock: t.clock, random: t.deps.random });
-      const http = () => request(createAdaptorServer({ fetch: createApp(deps).fetch }));
+      const http = () => request(createPortalServer(deps));
       const again2 = await http().post(pathOf(done.url)).set('Origin', ORIGIN).type('form').send({ password: done.password });
       expect(again2.status).toBe(303);
       const redownload = await http().post(`${pathOf(done.url)}/download`).set('Origin', ORIGIN).set('Cookie', cookieFrom(again2)).type('form').send({}).buffer(true).parse(binaryBody);

@@ -2,10 +2,9 @@ import { SqliteStore } from '../../src/db/sqlite-store.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createAdaptorServer } from '@hono/node-server';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
+import { createPortalServer } from '../../src/http/node-server.js';
 import { openDeps } from '../../src/bootstrap.js';
 import { findSealedFile } from '../../src/db/pickups.js';
 import type { Deps } from '../../src/deps.js';
@@ -29,7 +28,7 @@ async function staff(env: Record<string, string>, argv: string[]): Promise<{ cod
 
 /** Password, then Download, on an app built from `deps`: the status of the download. */
 async function download(deps: Deps, p: IssuedPickup): Promise<number> {
-  const http = () => request(createAdaptorServer({ fetch: createApp(deps).fetch }));
+  const http = () => request(createPortalServer(deps));
   const login = await http().post(pathOf(p.url)).set('Origin', ORIGIN).type('form').send({ password: p.password });
   expect(login.status).toBe(303);
   const file = await http().post(`${pathOf(p.url)}/download`).set('Origin', ORIGIN).set('Cookie', cookieFrom(login)).type('form').send({});

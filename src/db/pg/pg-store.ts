@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import type { DatabaseConfig } from '../../config.js';
 import type { EventDetails, EventKind, MailEventDetail } from '../../pickup/timeline.js';
-import type { Guesser, MailClaim, MailRow, NewPickupRow, PickupFileKind, PickupRow, SealedFile, Store } from '../store.js';
+import type { Guesser, MailClaim, MailRow, NewPickupRow, PickupFileKind, PickupKey, PickupRow, SealedFile, Store } from '../store.js';
 import type { Db } from './db.js';
 import * as events from './events.js';
 import * as mail from './mail-log.js';
@@ -58,8 +58,8 @@ export class PgStore implements Store {
   recordDownload(id: string, now: number, client: string, bytes: number) {
     return this.run((db) => p.recordDownload(db, id, now, client, bytes));
   }
-  findSealedFileOfLive(pickupId: string, now: number) {
-    return this.run((db) => p.findSealedFileOfLive(db, pickupId, now));
+  findPickupWithSealedFile(by: PickupKey) {
+    return this.run((db) => p.findPickupWithSealedFile(db, by));
   }
   cancelPickup(id: string, now: number, reason: string) {
     return this.run((db) => p.cancelPickup(db, id, now, reason));

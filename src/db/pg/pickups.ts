@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, gte, isNotNull, isNull, lte, or } from 'drizzle-orm';
 import { isEventDue } from '../../pickup/event-rate.js';
 import type { EventDetails } from '../../pickup/timeline.js';
-import { PickupConflictError, type NewPickupRow, type SealedFile } from '../store.js';
+import { PickupConflictError, type NewPickupRow, type PickupKey, type PickupWithSealedFile, type SealedFile } from '../store.js';
 import type { Db } from './db.js';
 import { addEvent, lastEventAt } from './events.js';
 import * as s from './schema.js';
@@ -67,13 +67,15 @@ export async function recordDownload(db: Db, id: string, now: number, client: st
   });
 }
 
-export async function findSealedFileOfLive(db: Db, pickupId: string, now: number) {
+/** The row and its sealed file in one statement (see Store.findPickupWithSealedFile). */
+export async function findPickupWithSealedFile(db: Db, by: PickupKey): Promise<PickupWithSealedFile | null> {
   const [row] = await db
-    .select({ kid: s.sealedFiles.kid, jwe: s.sealedFiles.jwe })
-    .from(s.sealedFiles)
-    .innerJoin(s.pickups, eq(s.pickups.id, s.sealedFiles.pickupId))
-    .where(and(eq(s.sealedFiles.pickupId, pickupId), livePickup(now)));
-  return row ?? null;
+    .select({ pickup: s.pickups, kid: s.sealedFiles.kid, jwe: s.sealedFiles.jwe })
+    .from(s.pickups)
+    .leftJoin(s.sealedFiles, eq(s.sealedFiles.pickupId, s.pickups.id))
+    .where('id' in by ? eq(s.pickups.id, by.id) : eq(s.pickups.tokenHash, by.tokenHash));
+  if (!row) return null;
+  return { pickup: row.pickup, sealed: row.kid === null || row.jwe === null ? null : { kid: row.kid, jwe: row.jwe } };
 }
 
 export async function cancelPickup(db: Db, id: string, now: number, reason: string) {
