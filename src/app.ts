@@ -39,6 +39,9 @@ export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
   const { config, log, metrics } = deps;
   const scrapers = allowListOf(config.metricsAllow);
+  // The access line carries only the fields below (the route as logRoute writes it), none of
+  // them secret, so it skips the redaction pass, which cost more than the rest of the line.
+  const access = log.child({}, { redact: { paths: [] } });
 
   app.use(async (c, next) => {
     c.set('ca', config.ca);
@@ -47,7 +50,7 @@ export function createApp(deps: Deps) {
     const ms = performance.now() - started;
     metrics.observeRequest(routeClass(c.req.method, c.req.path), c.res.status, ms / 1000);
     const route = logRoute(c.req.path, c.get('pickupLog'));
-    log.info({ method: c.req.method, route, status: c.res.status, ms: Math.round(ms) }, 'request');
+    access.info({ method: c.req.method, route, status: c.res.status, ms: Math.round(ms) }, 'request');
   });
   app.use(async (c, next) => {
     c.set('client', clientAddress(c, config.trustProxy));
