@@ -34,6 +34,12 @@ export function securityHeaderList(secure: boolean): Array<[string, string]> {
 
 /** A pickup page, asked by path or by absolute form (`GET http://host/d/… HTTP/1.1`). */
 const PICKUP_PATH = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/d\//i;
+/**
+ * A target the app routes on another spelling than it was sent in: the URL parser resolves dot
+ * segments (`/x/../d/…`) and Hono decodes escapes (`/%64/…`), both into a live pickup page. Such
+ * targets are rare and never a page worth indexing, so they are treated as pickup pages.
+ */
+const RESPELLED = /%|\/\.\.?(?:[/?#]|$)/;
 
 /**
  * Sets the security headers on Node's response before the app runs. Whatever the app answers
@@ -46,5 +52,5 @@ const PICKUP_PATH = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/d\//i;
 export function setSecurityHeaders(res: ServerResponse, url: string, list: ReadonlyArray<readonly [string, string]>): void {
   for (const [k, v] of list) res.setHeader(k, v);
   res.setHeader('Cache-Control', 'no-store');
-  if (PICKUP_PATH.test(url)) res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+  if (PICKUP_PATH.test(url) || RESPELLED.test(url)) res.setHeader('X-Robots-Tag', 'noindex, nofollow');
 }

@@ -66,6 +66,21 @@ describe('opening a jose dir/A256GCM JWE with node:crypto', () => {
     expect(refused).toBeGreaterThan(jwe.length * 5);
   });
 
+  it('refuses a part with a dangling character, which jose refuses and Buffer would drop', async () => {
+    // 6 bytes of plaintext: a ciphertext of 8 characters, so one more leaves 9 (9 % 4 === 1).
+    const plaintext = Buffer.from('P12abc');
+    const parts = (await sealWithJose(plaintext)).split('.');
+    for (const index of [0, 2, 3]) {
+      const mutated = parts.map((p, i) => (i === index ? `${p}A` : p)).join('.');
+      if (mutated.split('.')[index]!.length % 4 !== 1) continue;
+      expect(await joseOpens(mutated), `part ${index}`).toBeNull();
+      expect(oursOpens(mutated), `part ${index}`).toBeNull();
+    }
+    const iv = parts.map((p, i) => (i === 2 ? `${p}A` : p)).join('.');
+    expect(iv.split('.')[2]!.length % 4).toBe(1);
+    expect(() => open(iv)).toThrow(/not base64url/);
+  });
+
   it('accepts only the one form the sealer writes, even when the tag checks out', () => {
     const plaintext = Buffer.from('PKCS#12 bytes');
     expect(Buffer.from(open(craft(header, plaintext))).toString()).toBe('PKCS#12 bytes');

@@ -127,6 +127,19 @@ describe('every response carries the security headers', () => {
     expectEachHeaderOnce(css, 'static');
   });
 
+  it('a pickup page asked under another spelling is not indexed either', async () => {
+    const token = pathOf(p.url).slice('/d/'.length);
+    // The URL parser resolves dot segments and Hono decodes escapes: each is the live landing page.
+    for (const path of [`/x/../d/${token}`, `/%64/${token}`, `/d/%2E/${token}`, `http://portal.test/static/../d/${token}`]) {
+      const res = await rawRequest(port, request('GET', path));
+      expect(res.status, path).toBe(200);
+      expect(res.body.toString('utf8'), path).toContain('password');
+      expect(res.headers['cache-control'], path).toBe('no-store');
+      expect(res.headers['x-robots-tag'], path).toBe('noindex, nofollow');
+      expectEachHeaderOnce(res, path);
+    }
+  });
+
   it('HSTS and the __Host- cookie under https; X-Robots-Tag on /d/', async () => {
     const secure = makeTestApp({ config: testConfig({ PUBLIC_URL: 'https://portal.test' }) });
     try {
