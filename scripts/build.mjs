@@ -24,6 +24,9 @@ if (built > Math.max(...sources.map(newestMtime))) process.exit(0);
 
 // Loaded only when a build is due: importing esbuild alone costs a start-up a few hundred ms.
 const { build } = await import('esbuild');
+// The outputs are dated when the build began, not when esbuild finished writing: a source saved
+// while it ran is then newer than dist/ and the next start builds again.
+const startedAt = new Date();
 // Built aside and renamed into place: a process starting meanwhile never loads half a file.
 const temp = fs.mkdtempSync(path.join('dist-tmp-'));
 await build({
@@ -49,7 +52,13 @@ await build({
 });
 fs.mkdirSync('dist', { recursive: true });
 const fresh = new Set(fs.readdirSync(temp));
-for (const name of fresh) fs.renameSync(path.join(temp, name), path.join('dist', name));
+// Chunks first, the entry points last: a build cut short never leaves an up-to-date-looking
+// server.mjs whose chunks are missing.
+const entries = new Set(outputs.map((file) => path.basename(file)));
+for (const name of [...fresh].sort((a, b) => Number(entries.has(a)) - Number(entries.has(b)))) {
+  fs.utimesSync(path.join(temp, name), startedAt, startedAt);
+  fs.renameSync(path.join(temp, name), path.join('dist', name));
+}
 fs.rmSync(temp, { recursive: true, force: true });
 // Chunks of earlier builds (about 10 MB each) go once they are an hour old: a process started
 // before this build may still import one of its lazy chunks (the PostgreSQL store, the copy).
