@@ -6,7 +6,7 @@ import type { ComposedMail } from '../mail/message.js';
 import { notificationMail } from '../mail/notification.js';
 import { reminderMail } from '../mail/reminder.js';
 import type { Mailer } from '../mail/transport.js';
-import { pickupState } from '../pickup/state.js';
+import { downloadDeadline, pickupState } from '../pickup/state.js';
 import { trackFile } from './pickup-files.js';
 
 export type MailOutcome =
@@ -48,7 +48,8 @@ async function deliver(deps: Deps, mailer: Mailer, row: MailRow, pickup: PickupR
 function compose(deps: Deps, kind: MailKind, pickup: PickupRow, url: string | null, replacesEarlierUrl = false): ComposedMail {
   const who = { serial: pickup.serial, nameRomaji: pickup.subjectName, nameJa: pickup.subjectNameJa, ca: deps.config.ca };
   return kind === 'notification'
-    ? notificationMail({ ...who, url: url!, expiresAt: pickup.expiresAt, replacesEarlierUrl })
+    ? // A URL reissued while the hour runs is good until the hour ends, not the 30 days.
+      notificationMail({ ...who, url: url!, expiresAt: downloadDeadline(pickup), replacesEarlierUrl })
     : reminderMail({ ...who, notAfter: pickup.certNotAfter });
 }
 

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { events, mailLog, pickups, throttlePickups } from '../../src/db/schema.js';
+import { formatJst } from '../../src/i18n/format.js';
 import { DAY, HOUR } from '../../src/lib/clock.js';
 import { binaryBody, cookieFrom, makeTestApp, pathOf, postForm, testConfig, type TestApp } from '../helpers.js';
 import { openP12 } from '../openssl.js';
@@ -67,6 +68,22 @@ describe('reissue-url', () => {
 
     const status = await staff(t, ['status', 'R-1']);
     expect(status.stdout).toMatch(/url-reissued +previous=[0-9a-f]{10} current=[0-9a-f]{10}/);
+  });
+
+  it('a URL reissued while the download hour runs is mailed with the end of the hour as its deadline', async () => {
+    t = makeTestApp({ config: testConfig({ SMTP_URL: smtp.url }) });
+    smtp.received.length = 0;
+    const p = await issue('R-H');
+    expect(smtp.received[0]!.mail.text).toContain(`Download by: ${formatJst(pickupRow(p.serial!).expiresAt, 'en')}`);
+    const login = await postForm(t, pathOf(p.url!), { password: p.password! });
+    expect((await postForm(t, `${pathOf(p.url!)}/download`, {}, cookieFrom(login)).buffer(true).parse(binaryBody)).status).toBe(200);
+    const hourEnds = pickupRow(p.serial!).windowEndsAt!;
+    t.clock.advance(10 * 60_000);
+    expect((await staff(t, ['reissue-url', 'R-H'])).code).toBe(0);
+    const text = smtp.received[1]!.mail.text!;
+    expect(text).toContain(`Download by: ${formatJst(hourEnds, 'en')}`);
+    expect(text).toContain(`ダウンロードの期限：${formatJst(hourEnds, 'ja')}`);
+    expect(text).not.toContain(formatJst(pickupRow(p.serial!).expiresAt, 'en'));
   });
 
   it('a failed send of the new URL is recorded and mail --retry delivers the new URL, not the old one', async () => {
