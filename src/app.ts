@@ -50,7 +50,11 @@ export function createApp(deps: Deps) {
     const ms = performance.now() - started;
     metrics.observeRequest(routeClass(c.req.method, c.req.path), c.res.status, ms / 1000);
     const route = logRoute(c.req.path, c.get('pickupLog'));
-    access.info({ method: c.req.method, route, status: c.res.status, ms: Math.round(ms) }, 'request');
+    const line = { method: c.req.method, route, status: c.res.status, ms: Math.round(ms) };
+    // A delivered file is one line with its size, not a second line beside the request's.
+    const bytes = c.get('deliveredBytes');
+    if (bytes === undefined) access.info(line, 'request');
+    else access.info({ ...line, bytes }, 'p12 delivered');
   });
   app.use(async (c, next) => {
     c.set('client', clientAddress(c, config.trustProxy));

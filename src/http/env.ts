@@ -11,5 +11,7 @@ export type AppEnv = {
     ca: CaIdentity;
     /** Short prefix of the token's hash: what the access log records instead of the URL. */
     pickupLog: string;
+    /** Bytes of the PKCS#12 this answer carries: the access line then says `p12 delivered`. */
+    deliveredBytes: number;
   };
 };

@@ -137,7 +137,7 @@ export function pickupRoutes(deps: Deps) {
     }
     const result = await downloadP12(deps, found, () => coarse(c), now);
     if (result.kind === 'dead') return deadResponse(c, result.pickup, result.state);
-    deps.log.info({ pickup: found.logId, bytes: result.bytes.length }, 'p12 delivered');
+    c.set('deliveredBytes', result.bytes.length);
     return c.body(result.bytes as Uint8Array<ArrayBuffer>, 200, {
       'Content-Type': 'application/x-pkcs12',
       'Content-Disposition': 'attachment; filename="CERT.P12"',

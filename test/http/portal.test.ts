@@ -235,6 +235,19 @@ describe('access log', () => {
     expect(logs).toContain('(other path,');
     expect(logs.toUpperCase()).not.toContain(token);
   });
+
+  it('records a delivered file as one line with its size, and any other answer as a request', async () => {
+    const before = t.logs.length;
+    const file = await download(await login());
+    expect(file.status).toBe(200);
+    const lines = t.logs.slice(before).map((l) => JSON.parse(l) as { msg: string; method: string; status: number; bytes?: number; route: string });
+    expect(lines.map((l) => [l.msg, l.method, l.status])).toEqual([
+      ['request', 'POST', 303],
+      ['p12 delivered', 'POST', 200],
+    ]);
+    expect(lines[1]!.bytes).toBe((file.body as Buffer).length);
+    expect(lines[1]!.route).toMatch(/^\/d\/#[0-9a-f]+$/);
+  });
 });
 
 describe('session lifetime', () => {
