@@ -1,3 +1,4 @@
+import { DAY } from '../lib/clock.js';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { type Random } from '../lib/random.js';
 import { type Asn1 } from './der.js';
@@ -47,13 +48,15 @@ interface CaCertInput {
 function caCertificate(c: CaCertInput): { pem: string; keyId: Buffer } {
   const spkiDer = createPublicKey(c.publicKeyPem).export({ type: 'spki', format: 'der' });
   const keyId = keyIdFromSpki(spkiDer);
-  const notBefore = new Date(Math.floor(c.now / 1000) * 1000);
+  const madeAt = new Date(Math.floor(c.now / 1000) * 1000);
   const der = signCertificate(buildTbs({
     serial: randomSerial(c.random).value,
     issuerName: c.issuer,
     subjectName: c.subject,
-    notBefore,
-    notAfter: addYears(notBefore, c.years),
+    // Valid from a day before it is made, as CAs backdate: a command that read its clock just
+    // before the CA was created (or a host a little behind) still issues inside its validity.
+    notBefore: new Date(madeAt.getTime() - DAY),
+    notAfter: addYears(madeAt, c.years),
     spkiDer,
     extensions: [
       basicConstraints(true, c.pathLen),

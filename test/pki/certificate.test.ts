@@ -235,6 +235,9 @@ describe('development CA', () => {
     const i = summarizeCertificate(ca.issuingCertPem);
     expect(r.notAfter).toBe(Date.parse('2046-04-01T03:04:05Z'));
     expect(i.notAfter).toBe(Date.parse('2036-04-01T03:04:05Z'));
+    // Backdated a day: a command that read its clock a moment before the CA was made still issues.
+    expect(r.notBefore).toBe(Date.parse('2026-03-31T03:04:05Z'));
+    expect(i.notBefore).toBe(Date.parse('2026-03-31T03:04:05Z'));
     const verify = run('openssl', ['verify', '-x509_strict', '-CAfile', tmp.file('root.pem'), tmp.file('issuing.pem')]);
     expect(verify.status).toBe(0);
   });
