@@ -27,9 +27,11 @@ export async function lookupPickup(deps: Deps, rawToken: string, now: number, wi
   const checked = normalizeToken(rawToken);
   if (!checked.ok) return { kind: 'incomplete' };
   const tokenHash = hashToken(checked.token);
-  const read = withFile ? await deps.store.findPickupWithSealedFile({ tokenHash }) : { pickup: await deps.store.findPickupByTokenHash(tokenHash) };
+  // Without the file, `sealed` stays unread (undefined) and downloadP12 would read it itself.
+  const read = withFile ? await deps.store.findPickupWithSealedFile({ tokenHash }) : { pickup: await deps.store.findPickupByTokenHash(tokenHash), sealed: undefined };
   if (!read?.pickup) return { kind: 'unknown' };
-  return { kind: 'found', token: checked.token, ...read, pickup: read.pickup, state: pickupState(read.pickup, now), logId: tokenLogId(tokenHash) };
+  const { pickup, sealed } = read;
+  return { kind: 'found', token: checked.token, pickup, sealed, state: pickupState(pickup, now), logId: tokenLogId(tokenHash) };
 }
 
 /**
