@@ -5,6 +5,7 @@
  * request barely moves when other work shares the cores, unlike req/s, so this is the figure to
  * compare a change with on a busy machine (`--app` runs another checkout for an A/B pair).
  * `--routes landing` runs only the named ones; `--profile DIR` also writes the portal server's CPU profile (all rounds, both routes) to DIR.
+ * `--node-args=--trace-gc` adds node flags to the portal server (space-separated); `--keep-log FILE` keeps its output.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,7 +45,7 @@ const least = (xs: number[]) => Math.min(...xs);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { app: { type: 'string' }, requests: { type: 'string' }, rounds: { type: 'string' }, profile: { type: 'string' }, routes: { type: 'string' } } });
+  const { values } = parseArgs({ options: { app: { type: 'string' }, requests: { type: 'string' }, rounds: { type: 'string' }, profile: { type: 'string' }, routes: { type: 'string' }, 'node-args': { type: 'string' }, 'keep-log': { type: 'string' } } });
   const routes = (values.routes ?? 'hello,landing,download').split(',');
   const appDir = resolve(values.app ?? REPO_ROOT);
   const amount = Number(values.requests ?? 5000);
@@ -54,8 +55,11 @@ async function main(): Promise<void> {
     const port = await freePort();
     const dataDir = join(work, 'data');
     // --profile DIR: the portal's server writes a V8 CPU profile there when it stops.
-    const nodeArgs = values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`];
-    const server = await startServer('direct', { appDir, port, dataDir, logFile: join(work, 'server.log'), nodeArgs }, 30_000);
+    const nodeArgs = [
+      ...(values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`]),
+      ...(values['node-args']?.split(' ').filter(Boolean) ?? []),
+    ];
+    const server = await startServer('direct', { appDir, port, dataDir, logFile: values['keep-log'] ?? join(work, 'server.log'), nodeArgs }, 30_000);
     const pickup = await issueOne(appDir, serverEnv({ port, dataDir }));
     const bytes = await fetchLanding(pickup.url);
     const cookie = await logIn(pickup.url, pickup.password, server.origin);
