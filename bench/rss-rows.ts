@@ -12,7 +12,7 @@ export function rssRows(sampler: RssSampler | null, serverMissing: boolean): { r
     return kb.length === 0 ? null : Math.max(...kb) / MB;
   };
   const notes = [
-    'RSS is that of the node process running the production bundle dist/server.mjs, sampled every 100 ms ' +
+    "RSS is that of the node process running the production bundle dist/server.mjs (npm start's node command, one process), sampled every 100 ms " +
       "from /proc/<pid>/status; argon2's working memory (19 MiB per check in flight) is part of it. " +
       "VmHWM is the kernel's own peak over the server's whole life.",
   ];

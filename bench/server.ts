@@ -13,7 +13,7 @@ export type ServerSettings = {
   port: number;
   dataDir: string;
   logFile: string;
-  /** Runs this file instead of the bundle npm start names, with the same flags (the hello-world baseline). */
+  /** Runs this file instead of the script npm start names, with its environment and node flags (the hello-world baseline). */
   script?: string;
   env?: Record<string, string>;
   /** Extra node flags before npm start's own (`--cpu-prof` for a profile). */
@@ -80,8 +80,12 @@ async function waitForHealthz(child: ChildProcess, origin: string, logFile: stri
   );
 }
 
-/** The environment, node flags and file of the app's own `npm start`, so the bench runs exactly that. */
-async function startCommand(appDir: string): Promise<{ env: Record<string, string>; args: string[] }> {
+/**
+ * The environment, node flags, script and script arguments of the app's own `npm start`, so the
+ * bench runs exactly that (`node … scripts/start.mjs server`, or in older checkouts `node …
+ * dist/server.mjs`). Node flags must be written as one word each (`--name=value`).
+ */
+async function startCommand(appDir: string): Promise<{ env: Record<string, string>; flags: string[]; script: string; scriptArgs: string[] }> {
   const pkg = JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const words = pkg.scripts.start.trim().split(/\s+/);
   const env: Record<string, string> = {};
@@ -89,16 +93,18 @@ async function startCommand(appDir: string): Promise<{ env: Record<string, strin
     const [name, ...value] = words.shift()!.split('=');
     env[name!] = value.join('=');
   }
-  const [node, ...args] = words;
-  if (node !== 'node') throw new Error(`npm start is not a plain node command: ${pkg.scripts.start}`);
-  return { env, args };
+  const [node, ...rest] = words;
+  const at = rest.findIndex((word) => !word.startsWith('-'));
+  if (node !== 'node' || at < 0) throw new Error(`npm start is not a plain node command running a script: ${pkg.scripts.start}`);
+  return { env, flags: rest.slice(0, at), script: rest[at]!, scriptArgs: rest.slice(at + 1) };
 }
 
 /**
- * Starts the app and waits for its first 200 from /healthz. 'direct' runs the production bundle
- * `node dist/server.mjs` (built by `npm start`'s prestart, which the 'npm' start runs first), so
- * pid is the server itself and RSS can be read from it; 'npm' runs `npm start` as a user would
- * (npm -> sh -> build -> node).
+ * Starts the app and waits for its first 200 from /healthz. 'direct' runs npm start's own node
+ * command without npm (the launcher, which builds dist/ when it is out of date and then runs the
+ * bundle in its own process), so pid is the server itself and RSS can be read from it; 'npm' runs
+ * `npm start` as a user would (npm -> sh -> node). With settings.script, 'direct' runs that file
+ * instead, with npm start's environment and node flags but not its script's arguments.
  */
 export async function startServer(how: 'direct' | 'npm', settings: ServerSettings, timeoutMs: number): Promise<RunningServer> {
   await mkdir(settings.dataDir, { recursive: true });
@@ -107,13 +113,9 @@ export async function startServer(how: 'direct' | 'npm', settings: ServerSetting
   const origin = env.PUBLIC_URL!;
   const log = openSync(settings.logFile, 'a');
   const cmd = how === 'direct' ? process.execPath : 'npm';
-  const args = direct ? direct.args : ['start'];
-  if (direct && settings.script !== undefined) {
-    const file = args.findIndex((a) => a.endsWith('.mjs') || a.endsWith('.js'));
-    if (file < 0) throw new Error(`npm start names no script file to replace: ${args.join(' ')}`);
-    args[file] = settings.script;
-  }
-  if (direct && settings.nodeArgs) args.unshift(...settings.nodeArgs);
+  const args = !direct
+    ? ['start']
+    : [...(settings.nodeArgs ?? []), ...direct.flags, ...(settings.script === undefined ? [direct.script, ...direct.scriptArgs] : [settings.script])];
   const started = performance.now();
   const child = spawnTracked(cmd, args, { cwd: settings.appDir, env, stdio: ['ignore', log, log] });
   closeSync(log);

@@ -2,25 +2,16 @@
 // loader in the process. The pure-JS dependencies go into the bundle too: Node's ESM loader
 // resolves, reads and compiles each of their few hundred files one by one, which was about half
 // of the server's start-up; the native ones (better-sqlite3, argon2, pkcs11js) stay in node_modules.
-// Skipped when dist/ is newer than every source file and than the last `npm install`, so
-// `npm start` and `npm run staff` start fast and never run a stale bundle.
+// Skipped when dist/ is newer than every source file and than the last `npm install`
+// (bundle-state.mjs), so running it again costs only the check. scripts/start.mjs, which `npm
+// start` and `npm run staff` run, starts it when that check fails, so neither runs a stale bundle.
 import fs from 'node:fs';
 import path from 'node:path';
+import { bundleIsFresh, outputs, root } from './bundle-state.mjs';
 
-const outputs = ['dist/server.mjs', 'dist/staff.mjs'];
-// node_modules/.package-lock.json is rewritten by every npm install, ci, update or uninstall.
-const sources = ['src', 'views', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'node_modules/.package-lock.json'];
-
-function newestMtime(entry) {
-  const stat = fs.statSync(entry, { throwIfNoEntry: false });
-  if (!stat) return 0;
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  // The folder's own time changes when a file in it is added, removed or renamed.
-  return Math.max(stat.mtimeMs, ...fs.readdirSync(entry).map((name) => newestMtime(path.join(entry, name))));
-}
-
-const built = Math.min(...outputs.map((file) => fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0));
-if (built > Math.max(...sources.map(newestMtime))) process.exit(0);
+// The paths below are the project's own, wherever this was started from.
+process.chdir(root);
+if (bundleIsFresh()) process.exit(0);
 
 // Loaded only when a build is due: importing esbuild alone costs a start-up a few hundred ms.
 const { build } = await import('esbuild');
@@ -47,7 +38,11 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
   jsx: 'automatic',
   jsxImportSource: 'hono/jsx',
+  // Stack traces are mapped back to src/ and node_modules/ by line; the maps leave the sources'
+  // text out (it is on disk), since with --enable-source-maps every start reads and parses the
+  // maps of the chunks it loads, which was about a tenth of the start-up.
   sourcemap: true,
+  sourcesContent: false,
   logLevel: 'warning',
 });
 fs.mkdirSync('dist', { recursive: true });

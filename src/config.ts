@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_METRICS_ALLOW, parseAllowList, type AllowEntry } from './http/address-ranges.js';
 
 /** Raised when the environment cannot produce a working configuration. Printed as one line at start-up. */

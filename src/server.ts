@@ -98,7 +98,11 @@ export function exitOnSignals(running: Running): void {
   }
 }
 
-if (isEntryPoint(import.meta.url)) {
+/**
+ * Starts the server as a process of its own: `node dist/server.mjs`, or scripts/start.mjs (what
+ * `npm start` runs) once it has checked the bundle. A bad configuration is one line and exit 2.
+ */
+export function run(): void {
   main().then(exitOnSignals, (err: Error) => {
     if (err instanceof ConfigError) {
       console.error(`uketori: ${err.message}`);
@@ -107,3 +111,5 @@ if (isEntryPoint(import.meta.url)) {
     throw err;
   });
 }
+
+if (isEntryPoint(import.meta.url)) run();

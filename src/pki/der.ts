@@ -1,8 +1,8 @@
-import forge from 'node-forge';
+import type forge from 'node-forge';
+import { asn1, forgeUtil } from './forge-asn1.js';
 
 // Thin constructors over forge's ASN.1 model. forge represents bytes as "binary strings"
 // (one char per byte); these helpers keep that detail out of the certificate and P12 code.
-const { asn1 } = forge;
 const U = asn1.Class.UNIVERSAL;
 const T = asn1.Type;
 
@@ -25,7 +25,7 @@ export const bool = (value: boolean): Asn1 =>
 export const octets = (bytes: Uint8Array): Asn1 =>
   asn1.create(U, T.OCTETSTRING, false, toBinary(bytes));
 export const utf8 = (text: string): Asn1 =>
-  asn1.create(U, T.UTF8, false, forge.util.encodeUtf8(text));
+  asn1.create(U, T.UTF8, false, forgeUtil.encodeUtf8(text));
 export const printable = (text: string): Asn1 => asn1.create(U, T.PRINTABLESTRING, false, text);
 export const ia5 = (text: string): Asn1 => asn1.create(U, T.IA5STRING, false, text);
 /** forge writes a BMPSTRING value as UTF-16BE code units, so Japanese text survives. */
@@ -40,7 +40,7 @@ export function integer(value: number | bigint): Asn1 {
   let hex = BigInt(value).toString(16);
   if (hex.length % 2) hex = `0${hex}`;
   if (parseInt(hex[0]!, 16) >= 8) hex = `00${hex}`;
-  return asn1.create(U, T.INTEGER, false, forge.util.hexToBytes(hex));
+  return asn1.create(U, T.INTEGER, false, forgeUtil.hexToBytes(hex));
 }
 
 /** RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050. */

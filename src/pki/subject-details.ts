@@ -1,5 +1,5 @@
-import forge from 'node-forge';
 import { type Asn1, fromBinary, fromDer } from './der.js';
+import { asn1, forgeUtil } from './forge-asn1.js';
 import { OIDS, PRIVATE_OIDS } from './oids.js';
 import { pemToDer } from './pem.js';
 
@@ -8,8 +8,6 @@ export const DETAIL_FIELDS = [
   'addressJa', 'birthDate', 'orgName', 'corporateNumber', 'orgRepresentative', 'orgAddress', 'department', 'departmentAddress', 'title',
 ] as const;
 export type DetailField = (typeof DETAIL_FIELDS)[number];
-
-const { asn1 } = forge;
 
 const SUBJECT_OIDS: Partial<Record<string, DetailField>> = {
   [OIDS.streetAddress]: 'addressJa',
@@ -27,7 +25,7 @@ const EXTENSION_OIDS: Partial<Record<string, DetailField>> = {
 
 const kids = (node: Asn1 | undefined): Asn1[] => (node && Array.isArray(node.value) ? node.value : []);
 const oidOf = (node: Asn1 | undefined): string => (node && node.type === asn1.Type.OID ? asn1.derToOid(node.value as string) : '');
-const text = (node: Asn1): string => (node.type === asn1.Type.UTF8 ? forge.util.decodeUtf8(node.value as string) : String(node.value));
+const text = (node: Asn1): string => (node.type === asn1.Type.UTF8 ? forgeUtil.decodeUtf8(node.value as string) : String(node.value));
 
 /**
  * Reads what the certificate itself says about the subscriber (subject attributes, this CA's

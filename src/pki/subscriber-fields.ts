@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkCorporateNumber } from './corporate-number.js';
 import { formatDateOnly } from '../i18n/format.js';
 

@@ -62,6 +62,8 @@ describe('start-up refuses a bad configuration in one readable line', () => {
 });
 
 describe('the production bundle that npm start and npm run staff run', () => {
+  // The server through the launcher npm start runs, the staff bundle as node's own entry point:
+  // both ways of running a bundle are covered.
   it('builds, serves, issues from the staff bundle, and stops on SIGTERM', async () => {
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
     expect(build.status, build.stderr).toBe(0);
@@ -71,7 +73,7 @@ describe('the production bundle that npm start and npm run staff run', () => {
     const { port } = blocker.address() as net.AddressInfo;
     await new Promise((resolve) => blocker.close(resolve));
     const env = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn' };
-    const server = spawn(process.execPath, ['dist/server.mjs'], { cwd: root, env, stdio: 'ignore' });
+    const server = spawn(process.execPath, ['scripts/start.mjs', 'server'], { cwd: root, env, stdio: 'ignore' });
     try {
       let healthy = false;
       for (let i = 0; i < 100 && !healthy; i++) {
