@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Random } from '../lib/random.js';
 
 /** Crockford base32; the five extra symbols only ever appear as the check symbol. */
@@ -88,7 +88,8 @@ function repaired(raw: string): string {
 
 /** Only this digest is stored. A 128-bit random token needs no salt or slow hash. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'ascii').digest('hex');
+  // crypto.hash: one call, no Hash object per request (a canonical token is ASCII, so UTF-8 is the same bytes).
+  return hash('sha256', token, 'hex');
 }
 
 /** What logs carry instead of the token: enough to correlate, useless for access. */
