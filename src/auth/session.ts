@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { SignJWT, decodeJwt, jwtVerify } from 'jose';
 import { MINUTE } from '../lib/clock.js';
 
@@ -60,7 +60,8 @@ export function rememberedSession(key: Uint8Array, jwt: string, pickupId: string
   return hit ? hit.sub === pickupId && Math.floor(now / 1000) < hit.exp : null;
 }
 
-const sessionDigest = (jwt: string) => createHash('sha256').update(jwt).digest('base64url');
+// crypto.hash: one call, no Hash object per request.
+const sessionDigest = (jwt: string) => hash('sha256', jwt, 'base64url');
 
 export async function verifySession(key: Uint8Array, jwt: string | undefined, pickupId: string, now: number): Promise<boolean> {
   if (!jwt || jwt.length > 2048) return false;

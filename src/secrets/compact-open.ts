@@ -7,12 +7,14 @@ export class CompactOpenError extends Error {
 
 export type ProtectedHeader = Record<string, unknown>;
 
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
-
 function part(text: string, what: string): Buffer {
-  // One character past a group of four carries no whole byte: Buffer drops it, jose refuses it.
-  if (!BASE64URL.test(text) || text.length % 4 === 1) throw new CompactOpenError(`${what} is not base64url`);
-  return Buffer.from(text, 'base64url');
+  const bytes = Buffer.from(text, 'base64url');
+  // Buffer's decoder is lenient: it skips characters outside the alphabet, takes '+', '/' and
+  // '=', and drops a dangling last character (which jose refuses). Only the one spelling jose
+  // writes for these bytes is accepted. Encoding back is a few µs for a sealed file; a regular
+  // expression over its 9 KB of text took about 20.
+  if (bytes.toString('base64url') !== text) throw new CompactOpenError(`${what} is not base64url`);
+  return bytes;
 }
 
 /** The protected header of a compact JWE, or an error when it is not a JSON object. */

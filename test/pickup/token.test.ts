@@ -70,4 +70,32 @@ describe('token', () => {
     const variant = normalizeToken(t.toLowerCase() + '.');
     expect(variant.ok && hashToken(variant.token)).toBe(hashToken(t));
   });
+
+  // The check as the value mod 37 of the whole 130-bit number, the way generateToken computes it.
+  const bigCheck = (body: string) => {
+    const value = [...body].reduce((v, ch) => (v << 5n) | BigInt(CROCKFORD.indexOf(ch)), 0n);
+    return { value, check: CHECK[Number(value % 37n)]! };
+  };
+
+  it('checks the symbol digit by digit exactly as the whole value mod 37 would', () => {
+    const pick = seededRandom(7);
+    for (let n = 0; n < 3000; n++) {
+      const bytes = pick(27);
+      // First digit 0–7 so the value is a 128-bit one; a random last symbol is right 1 in 37.
+      const body = CROCKFORD[bytes[0]! % 8]! + [...bytes.subarray(1, 26)].map((b) => CROCKFORD[b % 32]).join('');
+      const right = bigCheck(body).check;
+      expect(normalizeToken(body + right)).toEqual({ ok: true, token: body + right });
+      const other = CHECK[bytes[26]! % 37]!;
+      expect(normalizeToken(body + other).ok).toBe(other === right);
+    }
+  });
+
+  it('refuses a body beyond 128 bits even when its check symbol is right', () => {
+    for (const first of '89ABCDEFGHJKMNPQRSTVWXYZ') {
+      const body = first + tokens[0]!.slice(1, 26);
+      const { value, check } = bigCheck(body);
+      expect(value >> 128n).not.toBe(0n);
+      expect(normalizeToken(body + check).ok, body).toBe(false);
+    }
+  });
 });
