@@ -35,7 +35,10 @@ function writeCsv(rows: string[]): string {
   return file;
 }
 
-const rowsOf = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1},HSM SUBSCRIBER ${'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[i]},h${i}@example.jp`);
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+// Names are romaji letters only: row i gets a one- or two-letter name of its own (machines with many cores run long batches).
+const nameOf = (i: number) => (i < 26 ? LETTERS[i]! : LETTERS[Math.floor(i / 26) - 1]! + LETTERS[i % 26]!);
+const rowsOf = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1},HSM SUBSCRIBER ${nameOf(i)},h${i}@example.jp`);
 
 /** `openssl verify` of a leaf against the root, with the token's CA certificate as the intermediate. */
 function opensslVerify(leafPem: string, caFile: string): { ok: boolean; out: string } {
