@@ -7,18 +7,12 @@ const messages = { ja, en };
 
 const JST_OFFSET_MS = 9 * 3_600_000;
 
-const dateTimeEn = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Asia/Tokyo',
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  weekday: 'short',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
 const WEEKDAYS_JA = ['日', '月', '火', '水', '木', '金', '土'];
+// en-GB's short names, as Intl gives them ("Sept"), written out: one Intl.DateTimeFormat with a
+// time zone maps about 6 MB of ICU data from the node binary into the server's RSS, and JST
+// needs no time-zone data (no daylight saving), as the Japanese forms below already show.
+const WEEKDAYS_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sept', 'Oct', 'Nov', 'Dec'];
 
 /** Year, month, day, weekday and time as read on a clock in Japan. */
 function jstParts(ms: number) {
@@ -32,30 +26,27 @@ function jstParts(ms: number) {
  * "Sat, 26 Dec 2026, 10:00 JST" in English.
  */
 export function formatJst(ms: number, lang: Lang): string {
-  if (lang === 'en') return `${dateTimeEn.format(new Date(ms))} JST`;
   const p = jstParts(ms);
-  return `${p.y}年${p.mo}月${p.d}日（${WEEKDAYS_JA[p.wd]}）${String(p.h).padStart(2, '0')}:${String(p.mi).padStart(2, '0')}（日本時間）`;
+  const time = `${String(p.h).padStart(2, '0')}:${String(p.mi).padStart(2, '0')}`;
+  if (lang === 'en') return `${WEEKDAYS_EN[p.wd]}, ${p.d} ${MONTHS_EN[p.mo - 1]} ${p.y}, ${time} JST`;
+  return `${p.y}年${p.mo}月${p.d}日（${WEEKDAYS_JA[p.wd]}）${time}（日本時間）`;
 }
-
-const dateFormatEn = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'short', day: 'numeric' });
-const dayFormatEn = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', weekday: 'short', month: 'short', day: 'numeric' });
 
 /** A calendar day in Japan in the pages' one date style: "2026年12月1日" / "1 Dec 2026". */
 export function formatDate(ms: number, lang: Lang): string {
-  if (lang === 'en') return dateFormatEn.format(new Date(ms));
   const p = jstParts(ms);
+  if (lang === 'en') return `${p.d} ${MONTHS_EN[p.mo - 1]} ${p.y}`;
   return `${p.y}年${p.mo}月${p.d}日`;
 }
 
 /**
  * When a deadline falls between midnight and 6:00 in Japan, the evening before is the last
- * practical chance: returns that day ("12月25日（金）" / "Fri, 25 Dec"), or null by day.
+ * practical chance: returns that day ("12月25日（金）" / "Fri 25 Dec"), or null by day.
  */
 export function nightBefore(ms: number, lang: Lang): string | null {
   if (jstParts(ms).h >= 6) return null;
-  const dayBefore = ms - 24 * 3_600_000;
-  if (lang === 'en') return dayFormatEn.format(new Date(dayBefore));
-  const p = jstParts(dayBefore);
+  const p = jstParts(ms - 24 * 3_600_000);
+  if (lang === 'en') return `${WEEKDAYS_EN[p.wd]} ${p.d} ${MONTHS_EN[p.mo - 1]}`;
   return `${p.mo}月${p.d}日（${WEEKDAYS_JA[p.wd]}）`;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { en } from '../../src/i18n/en.js';
-import { formatJst, formatWait } from '../../src/i18n/format.js';
+import { formatDate, formatJst, formatWait, nightBefore } from '../../src/i18n/format.js';
 import { messages, pickLang } from '../../src/i18n/index.js';
 import { ja } from '../../src/i18n/ja.js';
 
@@ -109,6 +109,23 @@ describe('formatting', () => {
   it('gives date and time in JST, and says so', () => {
     expect(formatJst(at, 'ja')).toBe('2026年12月26日（土）10:00（日本時間）');
     expect(formatJst(at, 'en')).toBe('Sat, 26 Dec 2026, 10:00 JST');
+  });
+
+  it("writes English dates exactly as Intl's en-GB in Asia/Tokyo would, without loading it in the server", () => {
+    const tokyo = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', ...options });
+    const dateTime = tokyo({ year: 'numeric', month: 'short', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const date = tokyo({ year: 'numeric', month: 'short', day: 'numeric' });
+    const day = tokyo({ weekday: 'short', month: 'short', day: 'numeric' });
+    // Every month and weekday, both sides of midnight in Japan, a leap day and a year's turn.
+    const instants = [Date.UTC(2028, 1, 28, 15, 0), Date.UTC(2026, 11, 31, 14, 59), Date.UTC(2026, 11, 31, 15, 0)];
+    for (let i = 0; i < 400; i++) instants.push(Date.UTC(2026, 0, 1) + i * 37 * 3_600_000 + i * 61_000);
+    for (const ms of instants) {
+      expect(formatJst(ms, 'en')).toBe(`${dateTime.format(ms)} JST`);
+      expect(formatDate(ms, 'en')).toBe(date.format(ms));
+      const night = nightBefore(ms, 'en');
+      expect(night).toBe(dateTime.formatToParts(ms).find((p) => p.type === 'hour')!.value < '06' ? day.format(ms - 24 * 3_600_000) : null);
+    }
+    expect(formatDate(Date.UTC(2026, 8, 1), 'en')).toBe('1 Sept 2026');
   });
 
   it('rounds waits up to the minute, in each language', () => {

@@ -1,0 +1,144 @@
+/**
+ * Phase 3's memory without the rest of the bench: the server as `npm start` runs it, the landing
+ * and download loads of phases 1–2 (no baselines), an idle gap, then phase 3 itself
+ * (runPassword, full-run settings: 10 s at 10 and then 50 connections over 200 pickups). The
+ * pickups are issued once into a template DATA_DIR, with 600 more rows as the batch phase leaves
+ * in the database before the flood; each run starts on a copy of it.
+ *
+ *   npx tsx bench/flood-rss.ts [--app DIR] [--runs N] [--label NAME] [--samples FILE]
+ *
+ * Prints one line per run: peak VmRSS per phase, VmHWM, the flood's 401/s against raw argon2 in
+ * that run, /healthz p99, and the server's CPU ms per 401 over the phase (argon2 threads
+ * included), which moves far less with other sessions' load than the ratio does. --samples
+ * appends every 50 ms sample (VmRSS, RssAnon, RssFile; and the brk heap's Rss from smaps every
+ * fifth sample of phase 3, where glibc keeps argon2's blocks) as CSV.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stopAllGroups } from './child.js';
+import { cpuMs } from './cpu-time.js';
+import { freePort, load, type LoadResult } from './http.js';
+import type { ProbeResult } from './healthz-probe.js';
+import { runPassword } from './phases/password.js';
+import { download, formHeaders, logIn } from './portal.js';
+import { REPO_ROOT, serverEnv, startServer } from './server.js';
+import { parseSettings } from './settings.js';
+import { issueBatch, issueOne, type IssuedPickup } from './staff.js';
+
+const { values } = parseArgs({
+  options: {
+    app: { type: 'string' },
+    runs: { type: 'string', default: '1' },
+    label: { type: 'string', default: 'run' },
+    template: { type: 'string', default: join(tmpdir(), 'uketori-flood-rss-template') },
+    samples: { type: 'string' },
+  },
+});
+const appDir = resolve(values.app ?? REPO_ROOT);
+const settings = parseSettings([], { workDir: tmpdir(), rawDir: tmpdir(), repoRoot: REPO_ROOT });
+
+type Template = { one: IssuedPickup; flood: IssuedPickup[]; origin: string };
+
+async function template(): Promise<Template> {
+  const file = join(values.template, 'pickups.json');
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as Template;
+  await mkdir(values.template, { recursive: true });
+  const dataDir = join(values.template, 'data');
+  const port = await freePort();
+  const server = await startServer('direct', { appDir, port, dataDir, logFile: join(values.template, 'server.log') }, 30_000);
+  const env = serverEnv({ port, dataDir });
+  settings.log('template: issuing 1 + 200 + 600 pickups (once)');
+  const one = await issueOne(appDir, env);
+  const flood = (await issueBatch(appDir, env, settings.certificates, values.template)).pickups;
+  await issueBatch(appDir, env, 600, values.template, 'filler');
+  await server.stop();
+  const t = { one, flood, origin: server.origin };
+  await writeFile(file, JSON.stringify(t));
+  return t;
+}
+
+function status(pid: number): { rss: number; anon: number; file: number; hwm: number } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const mb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1]) / 1024;
+    return { rss: mb('VmRSS'), anon: mb('RssAnon'), file: mb('RssFile'), hwm: mb('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+function brkHeapMb(pid: number): number {
+  const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  return Number(/\[heap\]\n(?:.*\n)*?Rss:\s+(\d+)/.exec(smaps)?.[1] ?? 0) / 1024;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function oneRun(t: Template, n: number): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), 'uketori-flood-rss-'));
+  const dataDir = join(work, 'data');
+  await cp(join(values.template, 'data'), dataDir, { recursive: true });
+  const server = await startServer('direct', { appDir, port: await freePort(), dataDir, logFile: join(work, 'server.log') }, 30_000);
+  const move = (p: IssuedPickup): IssuedPickup => ({ ...p, url: p.url.replace(t.origin, server.origin) });
+  const peaks = new Map<string, number>();
+  let phase = 'start';
+  let ticks = 0;
+  const started = performance.now();
+  const timer = setInterval(() => {
+    const st = status(server.pid);
+    if (st === null) return;
+    peaks.set(phase, Math.max(peaks.get(phase) ?? 0, st.rss));
+    if (values.samples === undefined) return;
+    const heap = phase === 'password' && ++ticks % 5 === 0 ? brkHeapMb(server.pid).toFixed(1) : '';
+    const at = ((performance.now() - started) / 1000).toFixed(2);
+    appendFileSync(values.samples, `${values.label},${n},${at},${phase},${st.rss.toFixed(1)},${st.anon.toFixed(1)},${st.file.toFixed(1)},${heap}\n`);
+  }, 50);
+  try {
+    const one = move(t.one);
+    phase = 'landing';
+    await load({ url: one.url, connections: 10, durationS: settings.warmupS });
+    for (const connections of settings.connections) {
+      await load({ url: one.url, connections, durationS: settings.runS });
+      await sleep(3000);
+    }
+    phase = 'download';
+    const cookie = await logIn(one.url, one.password, server.origin);
+    await download(one.url, cookie, server.origin);
+    const target = { url: `${one.url}/download`, method: 'POST', headers: { ...formHeaders(server.origin, cookie), 'content-length': '0' }, body: '' };
+    await load({ ...target, connections: 10, durationS: settings.warmupS });
+    for (const connections of settings.connections) {
+      await load({ ...target, connections, durationS: settings.runS });
+      await sleep(3000);
+    }
+    phase = 'idle';
+    await sleep(10_000);
+    phase = 'password';
+    const cpuBefore = cpuMs(server.pid)!;
+    const result = await runPassword({ ...settings, log: () => undefined }, server.origin, t.flood.map(move), null);
+    const cpu = cpuMs(server.pid)! - cpuBefore;
+    const hwm = status(server.pid)!.hwm;
+    const raw = result.raw as Record<string, { flood: LoadResult; healthz: ProbeResult }> & { argon2: { perSecond: number } };
+    const runs = settings.connections.map((c) => raw[`${c}`]!);
+    const served = runs.reduce((sum, r) => sum + r.flood.served, 0);
+    const fixed = (v: number | undefined, d = 1) => (v ?? 0).toFixed(d);
+    return (
+      `landing ${fixed(peaks.get('landing'))} download ${fixed(peaks.get('download'))} flood ${fixed(peaks.get('password'))} VmHWM ${fixed(hwm)} MB; ` +
+      `401/s ${runs.map((r) => fixed(r.flood.rps / raw.argon2.perSecond, 2)).join('/')}× raw (${fixed(raw.argon2.perSecond)}/s); ` +
+      `healthz p99 ${runs.map((r) => fixed(r.healthz.p99)).join('/')} ms; server CPU ${fixed(cpu / served)} ms per 401`
+    );
+  } finally {
+    clearInterval(timer);
+    await server.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+const t = await template();
+for (let n = 1; n <= Number(values.runs); n++) {
+  const line = await oneRun(t, n);
+  console.log(`${values.label} #${n} (load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}): ${line}`);
+}
+await stopAllGroups();
