@@ -38,9 +38,10 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
   jsx: 'automatic',
   jsxImportSource: 'hono/jsx',
-  // Stack traces are mapped back to src/ and node_modules/ by line; the maps leave the sources'
-  // text out (it is on disk), since with --enable-source-maps every start reads and parses the
-  // maps of the chunks it loads, which was about a tenth of the start-up.
+  // The maps let a stack trace be read against src/ and node_modules/ by line. They leave the
+  // sources' text out (it is on disk): a process started with --enable-source-maps (the staff
+  // commands; the server only when reproducing a crash, docs/operations.md) reads and parses the
+  // maps of every chunk it loads, and with the text that was about a tenth of a start-up.
   sourcemap: true,
   sourcesContent: false,
   logLevel: 'warning',

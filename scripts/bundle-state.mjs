@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const outputs = ['dist/server.mjs', 'dist/staff.mjs'];
 // node_modules/.package-lock.json is rewritten by every npm install, ci, update or uninstall.
-const sources = ['src', 'views', 'scripts', 'patches', 'package.json', 'package-lock.json', 'tsconfig.json', 'node_modules/.package-lock.json'];
+const sources = ['src', 'views', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'node_modules/.package-lock.json'];
 
 function newestMtime(entry) {
   const stat = fs.statSync(entry, { throwIfNoEntry: false });

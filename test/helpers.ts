@@ -117,3 +117,10 @@ export function binaryBody(res: request.Response, done: (err: Error | null, body
   stream.on('data', (c: Buffer) => chunks.push(c));
   stream.on('end', () => done(null, Buffer.concat(chunks)));
 }
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** A romaji name part of its own for row i (0-based): A…Z, then AA, AB…, for batches of any length. */
+export function rowName(i: number): string {
+  return i < 26 ? LETTERS[i]! : LETTERS[Math.floor(i / 26) - 1]! + LETTERS[i % 26]!;
+}

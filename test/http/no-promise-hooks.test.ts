@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, executionAsyncId } from 'node:async_hooks';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { renderPasswordLetter, renderPinLetter } from '../../src/postal/letters.js';
 import type { IssuedPickup } from '../../src/services/create-pickup.js';
@@ -10,7 +10,7 @@ import { binaryBody, cookieFrom, makeTestApp, ORIGIN, pathOf, postForm, T0, test
  * Node 20 switches promise hooks on for the whole process, for good, the first time any
  * AsyncLocalStorage runs; from then on every promise of every request pays for them (about a
  * sixth of a landing page's CPU, docs/benchmarks.md). hono/jsx would start one for every render:
- * patches/hono+*.patch keeps its renders on the synchronous store. This walks every kind of page
+ * scripts/patch-hono.mjs keeps its renders on the synchronous store. This walks every kind of page
  * and letter and counts the runs.
  */
 let t: TestApp;
@@ -28,10 +28,15 @@ function spyOnStorage() {
   return [vi.spyOn(AsyncLocalStorage.prototype, 'run'), vi.spyOn(AsyncLocalStorage.prototype, 'enterWith')] as const;
 }
 
-it('the spy sees a run when there is one', () => {
+it('the spy sees a run when there is one, and the probe sees the hooks it switches on', async () => {
   const [run] = spyOnStorage();
-  new AsyncLocalStorage().run(new WeakMap(), () => 0);
+  const storage = new AsyncLocalStorage();
+  storage.run(new WeakMap(), () => 0);
   expect(run).toHaveBeenCalledTimes(1);
+  expect(await Promise.resolve().then(() => executionAsyncId())).not.toBe(0);
+  // Off again, for the test below.
+  storage.disable();
+  expect(await Promise.resolve().then(() => executionAsyncId())).toBe(0);
 });
 
 it('no page, download or letter starts an AsyncLocalStorage', async () => {
@@ -59,4 +64,7 @@ it('no page, download or letter starts an AsyncLocalStorage', async () => {
   expect(await renderPinLetter(facts, 'Ab3dEf7H')).toMatch(/^<!doctype html>/);
   expect(run).not.toHaveBeenCalled();
   expect(enterWith).not.toHaveBeenCalled();
+  // The effect itself: with no promise hook installed, a promise reaction runs without an async
+  // id of its own (0). Any module that had switched the hooks on, by whatever API, shows here.
+  expect(await Promise.resolve().then(() => executionAsyncId())).toBe(0);
 });

@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from '../ports.js';
 
 /**
  * A real PostgreSQL the tests start themselves: Debian's `postgresql` package (.ci/run installs
@@ -39,17 +39,6 @@ function asServerUser(cmd: string, args: string[]): string[] {
 function run(cmd: string, args: string[]): void {
   const [bin, ...rest] = asServerUser(cmd, args);
   execFileSync(bin!, rest, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startCluster(): Promise<Cluster> {

@@ -8,7 +8,7 @@ import { mailLog, pickups } from '../../src/db/schema.js';
 import { P11, type Pkcs11 } from '../../src/pki/pkcs11-module.js';
 import { openPkcs11Signer, type Pkcs11Signer } from '../../src/pki/pkcs11-signer.js';
 import { BATCH_CONCURRENCY } from '../../src/staff/batch.js';
-import { binaryBody, cookieFrom, makeTestApp, ORIGIN, pathOf, testConfig, type TestApp } from '../helpers.js';
+import { binaryBody, cookieFrom, makeTestApp, ORIGIN, pathOf, rowName, testConfig, type TestApp } from '../helpers.js';
 import { openP12, pemBlocks } from '../openssl.js';
 import { SOFTHSM_MODULE, USER_PIN, haveSoftHsm, hsmEnv, startSoftHsm, type SoftHsm } from './softhsm.js';
 import { issuingCaOf } from '../factories.js';
@@ -35,10 +35,7 @@ function writeCsv(rows: string[]): string {
   return file;
 }
 
-const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-// Names are romaji letters only: row i gets a one- or two-letter name of its own (machines with many cores run long batches).
-const nameOf = (i: number) => (i < 26 ? LETTERS[i]! : LETTERS[Math.floor(i / 26) - 1]! + LETTERS[i % 26]!);
-const rowsOf = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1},HSM SUBSCRIBER ${nameOf(i)},h${i}@example.jp`);
+const rowsOf = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1},HSM SUBSCRIBER ${rowName(i)},h${i}@example.jp`);
 
 /** `openssl verify` of a leaf against the root, with the token's CA certificate as the intermediate. */
 function opensslVerify(leafPem: string, caFile: string): { ok: boolean; out: string } {

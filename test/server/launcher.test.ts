@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../ports.js';
 
 // scripts/start.mjs is what `npm start` and `npm run staff` run. Each test works on a copy of the
 // project (node_modules linked), so it can make dist/ stale or break a source file without
@@ -34,14 +34,6 @@ function plantBundle(dir: string, time: Date): void {
     fs.writeFileSync(file, `export function run() { console.log('planted ${name} ran'); process.exit(3); }\n`);
     fs.utimesSync(file, time, time);
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 type Launch = { code: number | null; stdout: string; stderr: string; healthz: number | null };

@@ -6,7 +6,8 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openDeps } from '../../src/bootstrap.js';
 import { keyCheckValue } from '../../src/secrets/key-check.js';
-import { createDatabase, freePort } from '../pg/cluster.js';
+import { createDatabase } from '../pg/cluster.js';
+import { freePort } from '../ports.js';
 import { pgAvailable } from '../pg/support.js';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { events, mailLog, pickups, sealedFiles } from '../../src/db/schema.js';
-import { makeTestApp, type TestApp } from '../helpers.js';
+import { makeTestApp, rowName, type TestApp } from '../helpers.js';
 import { staff, tmpDir } from './support.js';
 import { BATCH_CONCURRENCY } from '../../src/staff/batch.js';
 
@@ -107,10 +107,7 @@ describe('issue --batch', () => {
     t = makeTestApp();
     const total = BATCH_CONCURRENCY + 3;
     const rows = Array.from({ length: total }, (_, i) => i + 1);
-    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-    // Romaji names of their own, past Z on machines with many cores.
-    const name = (n: number) => (n <= 26 ? letters[n - 1]! : letters[Math.floor((n - 1) / 26) - 1]! + letters[(n - 1) % 26]!);
-    const lines = [HEADER, ...rows.map((n) => `I-${n},basic,NAME NUMBER${name(n)},,〒100,2`)];
+    const lines = [HEADER, ...rows.map((n) => `I-${n},basic,NAME NUMBER${rowName(n - 1)},,〒100,2`)];
     const file = writeFile('a.csv', lines);
     const before = new Set(process.listeners('SIGINT'));
     let sent = false;
