@@ -23,6 +23,7 @@ import { cpuMs } from './cpu-time.js';
 import { freePort, load, type LoadResult } from './http.js';
 import type { ProbeResult } from './healthz-probe.js';
 import { runPassword } from './phases/password.js';
+import { readRss } from './rss.js';
 import { download, formHeaders, logIn } from './portal.js';
 import { REPO_ROOT, serverEnv, startServer } from './server.js';
 import { parseSettings } from './settings.js';
@@ -60,16 +61,6 @@ async function template(): Promise<Template> {
   return t;
 }
 
-function status(pid: number): { rss: number; anon: number; file: number; hwm: number } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const mb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1]) / 1024;
-    return { rss: mb('VmRSS'), anon: mb('RssAnon'), file: mb('RssFile'), hwm: mb('VmHWM') };
-  } catch {
-    return null;
-  }
-}
-
 function brkHeapMb(pid: number): number {
   const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
   return Number(/\[heap\]\n(?:.*\n)*?Rss:\s+(\d+)/.exec(smaps)?.[1] ?? 0) / 1024;
@@ -88,13 +79,14 @@ async function oneRun(t: Template, n: number): Promise<string> {
   let ticks = 0;
   const started = performance.now();
   const timer = setInterval(() => {
-    const st = status(server.pid);
+    const st = readRss(server.pid);
     if (st === null) return;
-    peaks.set(phase, Math.max(peaks.get(phase) ?? 0, st.rss));
+    const mb = (kb: number) => (kb / 1024).toFixed(1);
+    peaks.set(phase, Math.max(peaks.get(phase) ?? 0, st.rssKb / 1024));
     if (values.samples === undefined) return;
     const heap = phase === 'password' && ++ticks % 5 === 0 ? brkHeapMb(server.pid).toFixed(1) : '';
     const at = ((performance.now() - started) / 1000).toFixed(2);
-    appendFileSync(values.samples, `${values.label},${n},${at},${phase},${st.rss.toFixed(1)},${st.anon.toFixed(1)},${st.file.toFixed(1)},${heap}\n`);
+    appendFileSync(values.samples, `${values.label},${n},${at},${phase},${mb(st.rssKb)},${mb(st.anonKb)},${mb(st.fileKb)},${heap}\n`);
   }, 50);
   try {
     const one = move(t.one);
@@ -119,7 +111,7 @@ async function oneRun(t: Template, n: number): Promise<string> {
     const cpuBefore = cpuMs(server.pid)!;
     const result = await runPassword({ ...settings, log: () => undefined }, server.origin, t.flood.map(move), null);
     const cpu = cpuMs(server.pid)! - cpuBefore;
-    const hwm = status(server.pid)!.hwm;
+    const hwm = readRss(server.pid)!.hwmKb / 1024;
     const raw = result.raw as Record<string, { flood: LoadResult; healthz: ProbeResult }> & { argon2: { perSecond: number } };
     const runs = settings.connections.map((c) => raw[`${c}`]!);
     const served = runs.reduce((sum, r) => sum + r.flood.served, 0);

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 
-export type Rss = { rssKb: number; hwmKb: number };
+/** VmRSS, VmHWM (peak), and VmRSS split into anonymous and file-backed pages. */
+export type Rss = { rssKb: number; hwmKb: number; anonKb: number; fileKb: number };
 
-/** VmRSS and VmHWM (peak) of a live process, from /proc; null once it is gone. */
+/** The memory figures of a live process, from /proc; null once it is gone. */
 export function readRss(pid: number): Rss | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-    return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
+    return { rssKb: field('VmRSS'), hwmKb: field('VmHWM'), anonKb: field('RssAnon'), fileKb: field('RssFile') };
   } catch {
     return null;
   }

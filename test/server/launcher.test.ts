@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../ports.js';
+import { firstHealthz, freePort } from '../ports.js';
 
 // scripts/start.mjs is what `npm start` and `npm run staff` run. Each test works on a copy of the
 // project (node_modules linked), so it can make dist/ stale or break a source file without
@@ -50,12 +50,8 @@ async function launch(dir: string): Promise<Launch> {
   child.stdout.on('data', (b: Buffer) => (stdout += b));
   child.stderr.on('data', (b: Buffer) => (stderr += b));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let healthz: number | null = null;
   try {
-    for (let i = 0; i < 600 && healthz === null && child.exitCode === null; i++) {
-      healthz = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => null);
-      if (healthz === null) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const healthz = await firstHealthz(port, child, 600);
     if (child.exitCode === null) child.kill('SIGTERM');
     return { code: await exited, stdout, stderr, healthz };
   } finally {

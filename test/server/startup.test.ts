@@ -4,7 +4,7 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../ports.js';
+import { firstHealthz, freePort } from '../ports.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -69,19 +69,11 @@ describe('the production bundle that npm start and npm run staff run', () => {
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
     expect(build.status, build.stderr).toBe(0);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uketori-bundle-'));
-    const blocker = net.createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => blocker.once('listening', resolve));
-    const { port } = blocker.address() as net.AddressInfo;
-    await new Promise((resolve) => blocker.close(resolve));
+    const port = await freePort();
     const env = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn' };
     const server = spawn(process.execPath, ['scripts/start.mjs', 'server'], { cwd: root, env, stdio: 'ignore' });
     try {
-      let healthy = false;
-      for (let i = 0; i < 100 && !healthy; i++) {
-        healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
-        if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(healthy).toBe(true);
+      expect(await firstHealthz(port, server)).toBe(200);
       const issued = spawnSync(process.execPath, ['dist/staff.mjs', 'issue', '--name-romaji', 'BUNDLE TEST', '--json', '--no-letters'], { cwd: root, env, encoding: 'utf8' });
       expect(issued.status, issued.stderr).toBe(0);
       const j = JSON.parse(issued.stdout);
@@ -104,12 +96,7 @@ describe('the production bundle that npm start and npm run staff run', () => {
     const env = { PATH: process.env.PATH ?? '', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'uketori-bundle-')), PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn' };
     const server = spawn(process.execPath, ['--enable-source-maps', 'dist/server.mjs'], { cwd: root, env, stdio: 'ignore' });
     try {
-      let status = 0;
-      for (let i = 0; i < 100 && status !== 200; i++) {
-        status = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
-        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(status).toBe(200);
+      expect(await firstHealthz(port, server)).toBe(200);
       const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
       server.kill('SIGTERM');
       expect(await exited).toBe(0);
