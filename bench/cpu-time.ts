@@ -21,3 +21,16 @@ export async function withCpu<T>(pid: number | null, fn: () => Promise<T>, count
   const n = count(result);
   return { result, cpuUs: before === null || after === null || n === 0 ? null : ((after - before) * 1000) / n };
 }
+
+/** The machine's CPU time so far, all cores: busy (everything but idle and iowait) and total, in ticks. */
+export function machineTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((sum, n) => sum + n, 0);
+  return { busy: total - fields[3]! - fields[4]!, total };
+}
+
+/** Share of all cores' time that was busy between two machineTicks() readings, 0–1. */
+export function busyShare(before: { busy: number; total: number }, after: { busy: number; total: number }): number | null {
+  const total = after.total - before.total;
+  return total > 0 ? (after.busy - before.busy) / total : null;
+}

@@ -106,7 +106,7 @@ async function main(): Promise<number> {
   const batch = await attempt('batch', () => runBatch(s, env, key, hsm));
   sampler?.phase('password');
   const topUp = async (count: number) => (await issueBatch(s.appDir, env, count, workDir, 'flood')).pickups;
-  await attempt('password', () => runPassword(s, server?.origin ?? null, batch?.pickups ?? [], topUp));
+  await attempt('password', () => runPassword(s, server?.origin ?? null, batch?.pickups ?? [], topUp, server?.pid ?? null));
   const rss = rssRows(sampler, server === null);
   sampler?.stop();
   await cleanUp();

@@ -1,5 +1,6 @@
 import type { AutocannonRequest, RequestContext } from 'autocannon';
 import { measureArgon2Rate } from '../argon2-baseline.js';
+import { busyShare, cpuMs, machineTicks } from '../cpu-time.js';
 import os from 'node:os';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/open.js';
@@ -116,7 +117,7 @@ async function measureHasherRate(seconds: number): Promise<number> {
  * Phase 3: the argon2 path, against raw argon2 verifies in a pool sized like the server's;
  * /healthz is probed during the flood and, as its baseline, on the idle server.
  */
-export async function runPassword(s: Settings, origin: string | null, issued: IssuedPickup[], topUp: TopUp | null): Promise<PhaseResult> {
+export async function runPassword(s: Settings, origin: string | null, issued: IssuedPickup[], topUp: TopUp | null, serverPid: number | null = null): Promise<PhaseResult> {
   const result: PhaseResult = { rows: [], notes: [], errors: [], raw: {} };
   s.log(`3. argon2 baseline: ${s.argon2S} s`);
   const argon2 = await measureArgon2Rate(s.argon2S);
@@ -150,13 +151,21 @@ export async function runPassword(s: Settings, origin: string | null, issued: Is
     const at = `${connections} conn`;
     let flood: LoadResult | null = null;
     let healthz: ProbeResult | null = null;
+    let cpuPer401: number | null = null;
+    let busy: number | null = null;
     if (idle !== null && origin !== null) {
       s.log(`3. Password POST: ${connections} connections over ${pickups.length} pickups, ${s.runS} s`);
       const probe = startHealthzProbe(`${origin}/healthz`);
       const requests = wrongPasswordRequests(pickups, origin, throttled);
+      const ticks = machineTicks();
+      const cpu = serverPid === null ? null : cpuMs(serverPid);
       flood = await load({ url: origin, connections, durationS: s.runS, requests, expected: [401] });
+      const cpuAfter = serverPid === null ? null : cpuMs(serverPid);
+      busy = busyShare(ticks, machineTicks());
       healthz = await probe.stop();
-      result.raw[`${connections}`] = { flood, healthz };
+      // Every answer costs the server CPU, the 401s and the probe's /healthz alike; the 401s carry it all here.
+      if (cpu !== null && cpuAfter !== null && flood.served > 0) cpuPer401 = (cpuAfter - cpu) / flood.served;
+      result.raw[`${connections}`] = { flood, healthz, cpuPer401, busy };
       if ((flood.statuses['503'] ?? 0) > 0) {
         result.notes.push(
           `3. Password POST, ${at}: ${flood.statuses['503']} answers were 503 (queue full). autocannon asks again at once, ` +
@@ -175,6 +184,14 @@ export async function runPassword(s: Settings, origin: string | null, issued: Is
       row({ measure: `3. Password POST (wrong) 401/s, ${at}`, uketori: flood?.rps ?? null, baseline: argon2.perSecond, unit: 'verify/s', baselineNote: argon2Note, minRatio: 0.85 }),
       row({ measure: `3. Password POST p99 (p50) of 401s, ${at}`, uketori: flood?.p99 ?? null, unit: 'ms', uketoriNote: flood ? `p50 ${formatNumber(flood.p50, 'ms')}` : undefined }),
       row({ measure: `3. 429 throttled / 503 queue full, ${at}`, uketori: flood ? (flood.statuses['429'] ?? 0) : null, unit: '', uketoriNote: flood ? `503: ${flood.statuses['503'] ?? 0}` : undefined }),
+      row({
+        measure: `3. Server CPU per 401 (user+system, argon2 threads included), ${at}`,
+        uketori: cpuPer401,
+        baseline: (argon2.workers * 1000) / argon2.perSecond,
+        unit: 'ms',
+        baselineNote: 'raw: cores ÷ verify/s',
+      }),
+      row({ measure: `3. All cores busy during the flood, ${at}`, uketori: busy === null ? null : busy * 100, unit: '%' }),
       row({ measure: `3. /healthz p99 during the flood, ${at}`, uketori: healthz?.p99 ?? null, baseline: idle?.p99 ?? null, unit: 'ms', baselineNote: 'idle server', maxValue: 20 }),
     );
   }
