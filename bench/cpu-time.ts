@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_MS = 1000 / 100; // USER_HZ, 100 on Linux
 
@@ -33,4 +33,31 @@ export function machineTicks(): { busy: number; total: number } {
 export function busyShare(before: { busy: number; total: number }, after: { busy: number; total: number }): number | null {
   const total = after.total - before.total;
   return total > 0 ? (after.busy - before.busy) / total : null;
+}
+
+export type ThreadCpu = { mainMs: number; otherMs: number; otherFaults: number };
+
+/**
+ * CPU time (user + system) of a process's main thread and of all its other threads together (the
+ * libuv pool, where argon2 runs, and V8's helpers), with the other threads' minor page faults,
+ * from /proc/<pid>/task/*\/stat; null once the process is gone. Threads that ended in between
+ * are not counted.
+ */
+export function threadCpu(pid: number): ThreadCpu | null {
+  try {
+    const result: ThreadCpu = { mainMs: 0, otherMs: 0, otherFaults: 0 };
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+      if (tid === String(pid)) result.mainMs += ms;
+      else {
+        result.otherMs += ms;
+        result.otherFaults += Number(fields[7]);
+      }
+    }
+    return result;
+  } catch {
+    return null;
+  }
 }

@@ -3,6 +3,7 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Deps } from '../deps.js';
 import { clientKey, coarseClient, networkKey, throttleKey } from '../pickup/client-identity.js';
 import { cookieValues } from '../http/cookies.js';
+import { formField } from '../http/form-field.js';
 import type { AppEnv } from '../http/env.js';
 import {
   deadResponse,
@@ -84,8 +85,7 @@ export function pickupRoutes(deps: Deps) {
     const found = await resolve(c, now);
     if (found instanceof Response) return found;
     const t = c.get('t');
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    const raw = typeof form.password === 'string' ? form.password : '';
+    const raw = await formField(c, 'password');
     const address = c.get('client');
     const who = { client: clientKey(throttleSecret, address), network: networkKey(throttleSecret, address) };
     const outcome = await checkPassword(deps, found.pickup, raw, who, coarse(c), now);

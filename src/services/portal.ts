@@ -40,16 +40,16 @@ export async function lookupPickup(deps: Deps, rawToken: string, now: number, wi
  * The memory of recent writes is this process's own: with several instances each may write one
  * such event a minute, which the rule allows for.
  */
-async function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: EventDetails[K]): Promise<boolean> {
+async function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: () => EventDetails[K]): Promise<boolean> {
   if (recentEvents(deps.store).recentlyWritten(pickupId, kind, now)) return false;
   if (!isEventDue(await deps.store.lastEventAt(pickupId, kind), now)) return false;
-  await deps.store.addEvent(pickupId, now, kind, detail);
+  await deps.store.addEvent(pickupId, now, kind, detail());
   return true;
 }
 
 /** `client` is called only when the view is written (at most once a minute). */
 export async function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: () => string): Promise<void> {
-  if (await addRateLimitedEvent(deps, pickup.id, now, 'page-view', { client: client() })) recentEvents(deps.store).remember(pickup.id, 'page-view', now);
+  if (await addRateLimitedEvent(deps, pickup.id, now, 'page-view', () => ({ client: client() }))) recentEvents(deps.store).remember(pickup.id, 'page-view', now);
 }
 
 /**
@@ -101,7 +101,7 @@ export async function checkPassword(
   }
   if (!verdict.allowed) {
     place.release();
-    const detail = { client, tier: verdict.tier, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) };
+    const detail = () => ({ client, tier: verdict.tier, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
     if (await addRateLimitedEvent(deps, pickup.id, now, 'throttled', detail)) recentEvents(deps.store).remember(pickup.id, 'throttled', now);
     return { kind: 'throttled', retryAfterMs: verdict.retryAfterMs };
   }
