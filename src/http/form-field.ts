@@ -1,16 +1,24 @@
 import type { Context } from 'hono';
 
+const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(?:;|$)/i;
+
+/** The form media type a Content-Type names (case folded), or null for anything else. */
+export function formMediaType(contentType: string | undefined): 'application/x-www-form-urlencoded' | 'multipart/form-data' | null {
+  const match = FORM_TYPE.exec(contentType ?? '');
+  return match ? (match[1]!.toLowerCase() as 'application/x-www-form-urlencoded' | 'multipart/form-data') : null;
+}
+
 /**
  * One text field of a posted form; '' when it is missing, not text, or the body cannot be read.
  * A urlencoded body, what the portal's own forms send, is read as text and split with
  * URLSearchParams: Hono's parseBody hands the bytes to a fetch Response only to call its
- * formData(), several times the work on a path every password guess takes
- * (docs/benchmarks.md). Any other body (multipart) still goes through parseBody. The body limit
- * has been applied before a handler runs. As with parseBody, the last of repeated fields wins.
+ * formData(), which was about 7% of the event loop's time per wrong password in a profile
+ * (docs/benchmarks.md). A multipart body still goes through parseBody. The body limit and the
+ * same-origin check have run before a handler does. As with parseBody, the last of repeated
+ * fields wins.
  */
 export async function formField(c: Context, name: string): Promise<string> {
-  const type = c.req.header('content-type')?.split(';', 1)[0]!.trim().toLowerCase();
-  if (type === 'application/x-www-form-urlencoded') {
+  if (formMediaType(c.req.header('content-type')) === 'application/x-www-form-urlencoded') {
     const text = await c.req.text().catch(() => '');
     return new URLSearchParams(text).getAll(name).at(-1) ?? '';
   }

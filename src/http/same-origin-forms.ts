@@ -1,10 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env.js';
+import { formMediaType } from './form-field.js';
 import { noticeResponse } from './pages.js';
 
 const SAFE = /^(GET|HEAD|OPTIONS)$/;
-const FORM = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
 
 /**
  * Every unsafe request, whatever its content type, must come from the portal's own origin (the
@@ -19,7 +19,7 @@ export function sameOriginForms(origin: string): MiddlewareHandler<AppEnv> {
     // `Sec-Fetch-Site` is then what says where the request came from (pages cannot set it).
     const sameOrigin = c.req.header('origin') === origin || c.req.header('sec-fetch-site') === 'same-origin';
     if (!sameOrigin) throw new HTTPException(403);
-    if (!FORM.test(c.req.header('content-type') ?? '')) {
+    if (formMediaType(c.req.header('content-type')) === null) {
       const t = c.get('t');
       return noticeResponse(c, 415, t.errorTitle, [t.errorBody], 'error');
     }

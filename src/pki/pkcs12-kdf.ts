@@ -9,7 +9,7 @@ export const KDF_ID = { key: 1, iv: 2, mac: 3 } as const;
 const OUTPUT_BYTES: Record<Pkcs12Hash, number> = { sha1: 20, sha256: 32 };
 const BLOCK_BYTES = 64; // v for both SHA-1 and SHA-256
 
-// crypto.hash (Node >= 20.12) is about twice as fast as createHash for the 10000-round loop.
+// crypto.hash (Node >= 20.12) is about twice as fast as createHash for a 10000-round SHA-256 chain.
 const digest: (alg: Pkcs12Hash, data: Buffer) => Buffer = typeof crypto.hash === 'function'
   ? (alg, data) => crypto.hash(alg, data, 'buffer')
   : (alg, data) => crypto.createHash(alg).update(data).digest();
@@ -39,7 +39,8 @@ export interface Pkcs12KdfInput {
 }
 
 /**
- * RFC 7292 appendix B.2 key derivation, natively hashed: forge's pure-JS version is the slow
+ * RFC 7292 appendix B.2 key derivation, SHA-256 through crypto.hash and the SHA-1 chain through
+ * sha1Iterate (WebAssembly): forge's pure-JS version is the slow
  * part of building a PKCS#12 at the iteration counts importers expect.
  */
 export function pkcs12Kdf({ hash, password, salt, iterations, id, size }: Pkcs12KdfInput): Buffer {

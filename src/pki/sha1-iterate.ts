@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { EMPTY_BLOCK, OP, oneFunctionModule, signedLeb128 } from './wasm-encoding.js';
 
 /**
@@ -5,29 +6,38 @@ import { EMPTY_BLOCK, OP, oneFunctionModule, signedLeb128 } from './wasm-encodin
  * rounds per compat file. Node has no native call for it, and crypto.hash once per round spends
  * most of its time crossing into C++, so the loop runs as a WebAssembly function that this module
  * assembles at first use: the 80 steps unrolled, the working variables renamed instead of moved,
- * and the padding words of a 20-byte message folded in as constants. The tests hold it to
- * crypto's SHA-1. Like any SHA-1 code without tables or branches on the data, it runs in time
+ * and the padding words of a 20-byte message folded in as constants. Where WebAssembly is off
+ * (`node --jitless`) the loop falls back to crypto.hash, slower and the same. The tests hold both
+ * to crypto's SHA-1. Like any SHA-1 code without tables or branches on the data, it runs in time
  * independent of the value.
  */
 export function sha1Iterate(first: Uint8Array, times: number): Buffer {
   if (first.length !== 20) throw new RangeError('sha1Iterate takes a 20-byte value');
   if (!Number.isInteger(times) || times < 0 || times > 0x7fffffff) throw new RangeError('sha1Iterate takes a count from 0 to 2^31 - 1');
-  const sha1 = (loaded ??= load());
+  if (loaded === undefined) loaded = load();
+  const sha1 = loaded;
+  if (sha1 === null) {
+    let value = Buffer.from(first);
+    for (let round = 0; round < times; round++) value = crypto.hash('sha1', value, 'buffer');
+    return value;
+  }
+  // WebAssembly memory is little-endian on every host; SHA-1 reads its words big-endian.
   const view = new DataView(first.buffer, first.byteOffset, 20);
-  for (let j = 0; j < 5; j++) sha1.words[j] = view.getInt32(j * 4);
+  for (let j = 0; j < 5; j++) sha1.memory.setInt32(j * 4, view.getInt32(j * 4), true);
   sha1.iterate(times);
   const out = Buffer.alloc(20);
-  for (let j = 0; j < 5; j++) out.writeInt32BE(sha1.words[j]!, j * 4);
+  for (let j = 0; j < 5; j++) out.writeInt32BE(sha1.memory.getInt32(j * 4, true), j * 4);
   return out;
 }
 
-type Loaded = { iterate(times: number): void; words: Int32Array };
-let loaded: Loaded | null = null;
+type Loaded = { iterate(times: number): void; memory: DataView };
+let loaded: Loaded | null | undefined;
 
-function load(): Loaded {
+function load(): Loaded | null {
+  if (typeof WebAssembly === 'undefined') return null;
   const module = new WebAssembly.Module(oneFunctionModule('iterate', 21, iterateCode()));
   const exports = new WebAssembly.Instance(module).exports as { iterate(times: number): void; memory: WebAssembly.Memory };
-  return { iterate: exports.iterate, words: new Int32Array(exports.memory.buffer, 0, 5) };
+  return { iterate: exports.iterate, memory: new DataView(exports.memory.buffer, 0, 20) };
 }
 
 const H = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0].map((h) => h | 0);
@@ -39,84 +49,75 @@ const W = (j: number) => 1 + j;
 /** Locals 17–21 hold a…e, in an order that turns every step. */
 const WORKING = [17, 18, 19, 20, 21];
 
-/** The function body: the value as five host-order words at memory 0, read, iterated, written back. */
+const get = (local: number) => [OP.localGet, local];
+const set = (local: number) => [OP.localSet, local];
+const i32 = (value: number) => [OP.i32Const, ...signedLeb128(value)];
+
+/** f(b, c, d) of each group of 20 steps, left on the stack. */
+function roundFunction(group: number, b: number, c: number, d: number): number[] {
+  // Ch: d ^ (b & (c ^ d))
+  if (group === 0) return [...get(d), ...get(b), ...get(c), ...get(d), OP.i32Xor, OP.i32And, OP.i32Xor];
+  // Maj: (b & c) | (d & (b | c))
+  if (group === 2) return [...get(b), ...get(c), OP.i32And, ...get(d), ...get(b), ...get(c), OP.i32Or, OP.i32And, OP.i32Or];
+  return [...get(b), ...get(c), OP.i32Xor, ...get(d), OP.i32Xor];
+}
+
+/** The function body: the value as five little-endian words at memory 0, read, iterated, written back. */
 function iterateCode(): number[] {
   const code: number[] = [];
-  const emit = (...bytes: number[]) => void code.push(...bytes);
-  const get = (local: number) => emit(OP.localGet, local);
-  const set = (local: number) => emit(OP.localSet, local);
-  const constant = (value: number) => emit(OP.i32Const, ...signedLeb128(value));
-
-  for (let j = 0; j < 5; j++) (constant(j * 4), emit(OP.i32Load, 2, 0), set(W(j)));
-  emit(OP.block, EMPTY_BLOCK);
-  get(COUNT), emit(OP.i32Eqz, OP.brIf, 0);
-  emit(OP.loop, EMPTY_BLOCK);
+  for (let j = 0; j < 5; j++) code.push(...i32(j * 4), OP.i32Load, 2, 0, ...set(W(j)));
+  code.push(OP.block, EMPTY_BLOCK, ...get(COUNT), OP.i32Eqz, OP.brIf, 0);
+  code.push(OP.loop, EMPTY_BLOCK);
   // Words 5–15 of a padded 20-byte message: known until the schedule overwrites them.
   const known: Array<number | null> = [null, null, null, null, null, 0x80000000 | 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 160];
   let s = WORKING;
-  s.forEach((local, k) => (constant(H[k]!), set(local)));
+  s.forEach((local, k) => code.push(...i32(H[k]!), ...set(local)));
   for (let i = 0; i < 80; i++) {
     const slot = i & 15;
-    if (i >= 16) scheduleWord(i, known, { emit, get, set, constant });
+    if (i >= 16) code.push(...scheduleWord(i, known));
     const [a, b, c, d, e] = s as [number, number, number, number, number];
     const group = Math.floor(i / 20);
     // e := rotl5(a) + f(b, c, d) + e + K + w[i]; b := rotl30(b); then the names turn.
-    get(a), constant(5), emit(OP.i32Rotl);
-    if (group === 0) {
-      // Ch: d ^ (b & (c ^ d))
-      get(d), get(b), get(c), get(d);
-      emit(OP.i32Xor, OP.i32And, OP.i32Xor);
-    } else if (group === 2) {
-      // Maj: (b & c) | (d & (b | c))
-      get(b), get(c), emit(OP.i32And);
-      get(d), get(b), get(c), emit(OP.i32Or, OP.i32And, OP.i32Or);
-    } else {
-      get(b), get(c), emit(OP.i32Xor), get(d), emit(OP.i32Xor);
-    }
-    emit(OP.i32Add);
-    get(e), emit(OP.i32Add);
-    const w = known[slot];
-    if (w === null) {
-      get(W(slot)), constant(K[group]!), emit(OP.i32Add);
-    } else {
-      constant((w! + K[group]!) | 0);
-    }
-    emit(OP.i32Add);
-    set(e);
-    get(b), constant(30), emit(OP.i32Rotl), set(b);
+    code.push(...get(a), ...i32(5), OP.i32Rotl, ...roundFunction(group, b, c, d), OP.i32Add);
+    code.push(...get(e), OP.i32Add);
+    const w = known[slot] ?? null;
+    const wPlusK = w === null ? [...get(W(slot)), ...i32(K[group]!), OP.i32Add] : i32((w + K[group]!) | 0);
+    code.push(...wPlusK, OP.i32Add, ...set(e));
+    code.push(...get(b), ...i32(30), OP.i32Rotl, ...set(b));
     s = [e, a, b, c, d];
   }
-  s.forEach((local, k) => (get(local), constant(H[k]!), emit(OP.i32Add), set(W(k))));
-  get(COUNT), constant(1), emit(OP.i32Sub), set(COUNT);
-  get(COUNT), emit(OP.brIf, 0);
-  emit(OP.end, OP.end);
-  for (let j = 0; j < 5; j++) (constant(j * 4), get(W(j)), emit(OP.i32Store, 2, 0));
-  emit(OP.end);
+  s.forEach((local, k) => code.push(...get(local), ...i32(H[k]!), OP.i32Add, ...set(W(k))));
+  code.push(...get(COUNT), ...i32(1), OP.i32Sub, ...set(COUNT));
+  code.push(...get(COUNT), OP.brIf, 0, OP.end, OP.end);
+  for (let j = 0; j < 5; j++) code.push(...i32(j * 4), ...get(W(j)), OP.i32Store, 2, 0);
+  code.push(OP.end);
   return code;
 }
 
-type Emitter = { emit(...bytes: number[]): void; get(local: number): void; set(local: number): void; constant(value: number): void };
-
-/** w[i] = rotl1(w[i-3] ^ w[i-8] ^ w[i-14] ^ w[i-16]) in the ring, with known words folded. */
-function scheduleWord(i: number, known: Array<number | null>, { emit, get, set, constant }: Emitter): void {
+/**
+ * w[i] = rotl1(w[i-3] ^ w[i-8] ^ w[i-14] ^ w[i-16]) in the ring, with known words folded; a word
+ * made only of known ones is itself known and emits nothing.
+ */
+function scheduleWord(i: number, known: Array<number | null>): number[] {
   const slot = i & 15;
+  const code: number[] = [];
   let folded = 0;
   let terms = 0;
   for (const source of [(i - 3) & 15, (i - 8) & 15, (i - 14) & 15, slot]) {
     const value = known[source];
-    if (value !== null) folded ^= value!;
-    else {
-      get(W(source));
-      if (terms++ > 0) emit(OP.i32Xor);
+    if (value !== null && value !== undefined) {
+      folded ^= value;
+      continue;
     }
+    code.push(...get(W(source)));
+    if (terms++ > 0) code.push(OP.i32Xor);
   }
   if (terms === 0) {
     known[slot] = (folded << 1) | (folded >>> 31);
-    return;
+    return code;
   }
-  if (folded !== 0) {
-    constant(folded), emit(OP.i32Xor);
-  }
-  constant(1), emit(OP.i32Rotl), set(W(slot));
+  if (folded !== 0) code.push(...i32(folded), OP.i32Xor);
+  code.push(...i32(1), OP.i32Rotl, ...set(W(slot)));
   known[slot] = null;
+  return code;
 }

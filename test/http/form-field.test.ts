@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { formField } from '../../src/http/form-field.js';
+import { formField, formMediaType } from '../../src/http/form-field.js';
 
 /** The field as formField reads it and as Hono's parseBody reads it, from the same request. */
 async function both(body: BodyInit, contentType: string | null): Promise<{ ours: string; hono: unknown }> {
@@ -39,7 +39,7 @@ describe('formField', () => {
       const { ours, hono } = await both(body, URLENCODED);
       expect(ours, body).toBe(hono);
     }
-    for (const type of ['Application/X-WWW-Form-Urlencoded', `${URLENCODED}; charset=UTF-8`, ` ${URLENCODED} `]) {
+    for (const type of ['Application/X-WWW-Form-Urlencoded', `${URLENCODED}; charset=UTF-8`, `${URLENCODED} ;charset=utf-8`]) {
       const { ours, hono } = await both('password=Kx7mQ2pR', type);
       expect(ours, type).toBe('Kx7mQ2pR');
       expect(hono, type).toBe('Kx7mQ2pR');
@@ -70,5 +70,16 @@ describe('formField', () => {
     expect((await both('password=x', null)).ours).toBe('');
     // A multipart type with a broken body: parseBody fails, and the field is simply missing.
     expect((await both('password=x', 'multipart/form-data; boundary=zzz')).ours).toBe('');
+  });
+});
+
+describe('formMediaType', () => {
+  it('names the two form types, whatever their case and parameters, and nothing else', () => {
+    expect(formMediaType('application/x-www-form-urlencoded')).toBe(URLENCODED);
+    expect(formMediaType('APPLICATION/X-WWW-FORM-URLENCODED;charset=UTF-8')).toBe(URLENCODED);
+    expect(formMediaType('multipart/form-data; boundary=x')).toBe('multipart/form-data');
+    for (const other of [undefined, '', 'text/plain', 'application/json', 'application/x-www-form-urlencodedx', ' application/x-www-form-urlencoded', 'multipart/form-data2']) {
+      expect(formMediaType(other), String(other)).toBeNull();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sha1Iterate } from '../../src/pki/sha1-iterate.js';
@@ -40,5 +41,12 @@ describe('sha1Iterate', () => {
   it('refuses a value that is not 20 bytes, and a count that is not a whole number in range', () => {
     expect(() => sha1Iterate(Buffer.alloc(19), 1)).toThrow(RangeError);
     for (const times of [-1, 1.5, Number.NaN, 2 ** 31]) expect(() => sha1Iterate(Buffer.alloc(20), times), String(times)).toThrow(RangeError);
+  });
+
+  it('gives the same answer where WebAssembly is off (node --jitless), through crypto.hash', () => {
+    const first = randomBytes(20);
+    const script = `import('./src/pki/sha1-iterate.ts').then((m) => process.stdout.write(String(typeof WebAssembly) + ' ' + m.sha1Iterate(Buffer.from('${first.toString('hex')}', 'hex'), 300).toString('hex')))`;
+    const out = execFileSync(process.execPath, ['--jitless', '--import', 'tsx', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(out).toBe(`undefined ${reference(first, 300).toString('hex')}`);
   });
 });

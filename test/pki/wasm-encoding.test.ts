@@ -24,7 +24,7 @@ describe('LEB128', () => {
     expect(hex(signedLeb128(0x7fffffff))).toBe('ffffffff07');
     expect(hex(signedLeb128(0x80000000 | 0))).toBe('8080808078');
     // An unsigned 32-bit constant is written as the same bits.
-    expect(hex(signedLeb128(0xefcdab89))).toBe(hex(signedLeb128(0xefcdab89 | 0)));
+    expect(hex(signedLeb128(0xefcdab89))).toBe('89d7b6fe7e');
   });
 
   it('round-trips every boundary through a real module: the constant written is the constant read', () => {

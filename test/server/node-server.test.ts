@@ -80,6 +80,15 @@ describe('every response carries the security headers', () => {
     }
   });
 
+  it('a chunked body under the limit is read like any other: the right password signs in', async () => {
+    const body = `password=${p.password}`;
+    const chunked = `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+    const res = await rawRequest(port, request('POST', pathOf(p.url), { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded', 'Transfer-Encoding': 'chunked' }, chunked));
+    expect(res.status).toBe(303);
+    expect(String(res.headers['set-cookie'])).toMatch(/HttpOnly/);
+    expectSecurityHeaders(res, '303 chunked');
+  });
+
   it('a chunked body over 8 KB is refused with 413 too', async () => {
     const chunk = 'password=' + 'x'.repeat(4000);
     const body = [chunk, chunk, chunk].map((c) => `${c.length.toString(16)}\r\n${c}\r\n`).join('') + '0\r\n\r\n';
