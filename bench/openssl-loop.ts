@@ -38,8 +38,10 @@ export async function prepareOpensslLoop(dir: string, key: KeySpec): Promise<Ope
   const script = join(dir, 'issue-one.sh');
   await writeFile(script, ISSUE_ONE, { mode: 0o755 });
 
+  let runs = 0;
   async function timed(name: string, count: number, shell: string): Promise<OpensslLoop> {
-    const outDir = join(dir, name);
+    // Each run writes into a folder of its own: a loop may be run more than once.
+    const outDir = join(dir, `${name}-${++runs}`);
     await mkdir(outDir);
     const env = { ...process.env, OUT_DIR: outDir, CA_DIR: caDir, KEY_ARGS: key.genpkeyArgs.join(' '), N: String(count), ISSUE: script };
     const result = await mustRun('sh', ['-c', shell], { env, timeoutMs: 900_000 });
