@@ -109,7 +109,7 @@ async function oneRun(t: Template, n: number): Promise<string> {
     await sleep(10_000);
     phase = 'password';
     const cpuBefore = cpuMs(server.pid)!;
-    const result = await runPassword({ ...settings, log: () => undefined }, server.origin, t.flood.map(move), null);
+    const result = await runPassword({ ...settings, log: () => undefined }, server.origin, t.flood.map(move), null, server.pid);
     const cpu = cpuMs(server.pid)! - cpuBefore;
     const hwm = readRss(server.pid)!.hwmKb / 1024;
     const raw = result.raw as Record<string, { flood: LoadResult; healthz: ProbeResult }> & { argon2: { perSecond: number } };

@@ -238,7 +238,7 @@ export async function runPassword(s: Settings, origin: string | null, issued: Is
       row({
         measure: `3. Server CPU per 401, argon2's pool threads (and V8's helpers), ${at}`,
         uketori: threads?.otherMs ?? null,
-        uketoriNote: threads ? `${Math.round(threads.otherFaults)} page faults` : undefined,
+        uketoriNote: threads ? `page faults: ${Math.round(threads.otherFaults)}` : undefined,
         baseline: (argon2.workers * 1000) / raw,
         unit: 'ms',
         baselineNote: 'raw: cores ÷ verify/s',
