@@ -2,12 +2,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_MS = 1000 / 100; // USER_HZ, 100 on Linux
 
+/** The fields of a /proc stat file after the command name, which may itself hold spaces; field 0 is the state. */
+function statFields(path: string): string[] {
+  const stat = readFileSync(path, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+const statCpuMs = (fields: string[]) => (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+
 /** CPU time a live process has used so far (user + system, from /proc/<pid>/stat), in ms; null once it is gone. */
 export function cpuMs(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    return statCpuMs(statFields(`/proc/${pid}/stat`));
   } catch {
     return null;
   }
@@ -47,9 +53,8 @@ export function threadCpu(pid: number): ThreadCpu | null {
   try {
     const result: ThreadCpu = { mainMs: 0, otherMs: 0, otherFaults: 0 };
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+      const fields = statFields(`/proc/${pid}/task/${tid}/stat`);
+      const ms = statCpuMs(fields);
       if (tid === String(pid)) result.mainMs += ms;
       else {
         result.otherMs += ms;

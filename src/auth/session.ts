@@ -56,7 +56,11 @@ function verifiedSessions(key: Uint8Array): Map<string, Verified> {
  */
 export function rememberedSession(key: Uint8Array, jwt: string, pickupId: string, now: number): boolean | null {
   if (jwt.length > 2048) return null;
-  const hit = verifiedSessions(key).get(sessionDigest(jwt));
+  return remembered(verifiedSessions(key), sessionDigest(jwt), pickupId, now);
+}
+
+function remembered(seen: Map<string, Verified>, digest: string, pickupId: string, now: number): boolean | null {
+  const hit = seen.get(digest);
   return hit ? hit.sub === pickupId && Math.floor(now / 1000) < hit.exp : null;
 }
 
@@ -65,10 +69,10 @@ const sessionDigest = (jwt: string) => hash('sha256', jwt, 'base64url');
 
 export async function verifySession(key: Uint8Array, jwt: string | undefined, pickupId: string, now: number): Promise<boolean> {
   if (!jwt || jwt.length > 2048) return false;
-  const remembered = rememberedSession(key, jwt, pickupId, now);
-  if (remembered !== null) return remembered;
   const seen = verifiedSessions(key);
   const digest = sessionDigest(jwt);
+  const known = remembered(seen, digest, pickupId, now);
+  if (known !== null) return known;
   try {
     const { payload } = await jwtVerify(jwt, await hmacKey(key), { algorithms: ['HS256'], subject: pickupId, currentDate: new Date(now) });
     if (payload.scope !== 'download' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return false;

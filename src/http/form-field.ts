@@ -2,10 +2,12 @@ import type { Context } from 'hono';
 
 const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(?:;|$)/i;
 
+type FormType = 'application/x-www-form-urlencoded' | 'multipart/form-data';
+
 /** The form media type a Content-Type names (case folded), or null for anything else. */
-export function formMediaType(contentType: string | undefined): 'application/x-www-form-urlencoded' | 'multipart/form-data' | null {
+export function formMediaType(contentType: string | undefined): FormType | null {
   const match = FORM_TYPE.exec(contentType ?? '');
-  return match ? (match[1]!.toLowerCase() as 'application/x-www-form-urlencoded' | 'multipart/form-data') : null;
+  return match ? (match[1]!.toLowerCase() as FormType) : null;
 }
 
 /**
