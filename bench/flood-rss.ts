@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stopAllGroups } from './child.js';
-import { cpuMs } from './cpu-time.js';
+import { cpuMs, type ThreadCpu } from './cpu-time.js';
 import { freePort, load, type LoadResult } from './http.js';
 import type { ProbeResult } from './healthz-probe.js';
 import { runPassword } from './phases/password.js';
@@ -112,14 +112,16 @@ async function oneRun(t: Template, n: number): Promise<string> {
     const result = await runPassword({ ...settings, log: () => undefined }, server.origin, t.flood.map(move), null, server.pid);
     const cpu = cpuMs(server.pid)! - cpuBefore;
     const hwm = readRss(server.pid)!.hwmKb / 1024;
-    const raw = result.raw as Record<string, { flood: LoadResult; healthz: ProbeResult }> & { argon2: { perSecond: number } };
+    const raw = result.raw as Record<string, { flood: LoadResult; healthz: ProbeResult; threads: ThreadCpu | null }> & { argon2Slices: { perSecond: number } };
     const runs = settings.connections.map((c) => raw[`${c}`]!);
     const served = runs.reduce((sum, r) => sum + r.flood.served, 0);
     const fixed = (v: number | undefined, d = 1) => (v ?? 0).toFixed(d);
     return (
       `landing ${fixed(peaks.get('landing'))} download ${fixed(peaks.get('download'))} flood ${fixed(peaks.get('password'))} VmHWM ${fixed(hwm)} MB; ` +
-      `401/s ${runs.map((r) => fixed(r.flood.rps / raw.argon2.perSecond, 2)).join('/')}× raw (${fixed(raw.argon2.perSecond)}/s); ` +
-      `healthz p99 ${runs.map((r) => fixed(r.healthz.p99)).join('/')} ms; server CPU ${fixed(cpu / served)} ms per 401`
+      `401/s ${runs.map((r) => fixed(r.flood.rps / raw.argon2Slices.perSecond, 2)).join('/')}× raw (${fixed(raw.argon2Slices.perSecond)}/s); ` +
+      `healthz p99 ${runs.map((r) => fixed(r.healthz.p99)).join('/')} ms; 429 ${runs.map((r) => r.flood.statuses['429'] ?? 0).join('/')}; ` +
+      `event loop ${runs.map((r) => fixed(r.threads?.mainMs, 2)).join('/')} ms and other threads ${runs.map((r) => fixed(r.threads?.otherMs)).join('/')} ms per 401; ` +
+      `server CPU over the phase ${fixed(cpu / served)} ms per 401`
     );
   } finally {
     clearInterval(timer);

@@ -9,7 +9,13 @@ const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 const latencies: number[] = [];
 let failures = 0;
 let stopping = false;
-parentPort!.once('message', () => (stopping = true));
+parentPort!.on('message', (message: 'restart' | 'stop') => {
+  if (message === 'stop') stopping = true;
+  else {
+    latencies.length = 0;
+    failures = 0;
+  }
+});
 
 function probe(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,8 +29,10 @@ function probe(): Promise<number> {
   });
 }
 
-// The first probe opens the connection: it says nothing about the server's event loop.
+// The first probe opens the connection: it says nothing about the server's event loop. Once it
+// is back the worker is running (loaded and compiled), which the caller may wait for.
 await probe().catch(() => undefined);
+parentPort!.postMessage('ready');
 while (!stopping) {
   const started = performance.now();
   try {

@@ -3,19 +3,35 @@ import { firstMessage, startTsWorker } from './worker.js';
 
 export type ProbeResult = { count: number; failures: number; p50: number; p99: number };
 
+/** One probe's answer times as well as its summary, for mergeProbes. */
+export type ProbeRun = ProbeResult & { latencies: number[] };
+
+/** Several probe runs summarised as one. */
+export function mergeProbes(runs: ProbeRun[]): ProbeResult {
+  const latencies = runs.flatMap((r) => r.latencies);
+  return { count: latencies.length, failures: runs.reduce((sum, r) => sum + r.failures, 0), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
 /**
  * GET /healthz every intervalMs on one keep-alive connection, from a worker thread so that the
  * load generator sharing the bench's event loop does not add its own delay to the figures.
+ * `ready` resolves once the worker is loaded and its first probe (which opens the connection) is
+ * back: starting a worker costs CPU that a measured window should not hold. `restart()` drops
+ * what was measured so far.
  */
-export function startHealthzProbe(url: string, intervalMs = 20): { stop(): Promise<ProbeResult> } {
+export function startHealthzProbe(url: string, intervalMs = 20): { ready: Promise<void>; restart(): void; stop(): Promise<ProbeRun> } {
   const worker = startTsWorker(new URL('./healthz-probe-worker', import.meta.url), { url, intervalMs });
+  const ready = firstMessage<'ready'>(worker).then(() => undefined);
   return {
+    ready,
+    restart: () => worker.postMessage('restart'),
     async stop() {
+      await ready;
       const reply = firstMessage<{ latencies: number[]; failures: number }>(worker);
       worker.postMessage('stop');
       const { latencies, failures } = await reply;
       await worker.terminate();
-      return { count: latencies.length, failures, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+      return { count: latencies.length, failures, p50: percentile(latencies, 50), p99: percentile(latencies, 99), latencies };
     },
   };
 }

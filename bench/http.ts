@@ -12,6 +12,8 @@ export type LoadOptions = {
   requests?: AutocannonRequest[];
   /** Statuses that count as served; the rest are reported but not in req/s or latency. */
   expected?: number[];
+  /** Keep every served response's latency in the result, for mergeLoads. */
+  keepLatencies?: boolean;
 };
 
 export type LoadResult = {
@@ -26,6 +28,8 @@ export type LoadResult = {
   statuses: Record<string, number>;
   errors: number;
   timeouts: number;
+  /** With keepLatencies only: ms per served response. */
+  latencies?: number[];
 };
 
 /** Nearest-rank percentile of unsorted values; NaN for none. */
@@ -70,6 +74,31 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     statuses,
     errors: result.errors,
     timeouts: result.timeouts,
+    ...(opts.keepLatencies === true && { latencies }),
+  };
+}
+
+/**
+ * Several runs of one load (made with keepLatencies) as if they were one run as long as all of
+ * them: served responses over the summed durations, percentiles over every latency.
+ */
+export function mergeLoads(runs: LoadResult[]): LoadResult {
+  const latencies = runs.flatMap((r) => r.latencies ?? []);
+  const durationS = runs.reduce((sum, r) => sum + r.durationS, 0);
+  const statuses: Record<string, number> = {};
+  for (const run of runs) for (const [code, n] of Object.entries(run.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+  const served = runs.reduce((sum, r) => sum + r.served, 0);
+  if (latencies.length !== served) throw new Error('mergeLoads needs runs made with keepLatencies');
+  return {
+    connections: runs[0]?.connections ?? 0,
+    durationS,
+    rps: durationS > 0 ? served / durationS : 0,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    served,
+    statuses,
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    timeouts: runs.reduce((sum, r) => sum + r.timeouts, 0),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { AutocannonRequest, RequestContext } from 'autocannon';
-import { measureArgon2Rate } from '../argon2-baseline.js';
+import { measureArgon2Rate, type Argon2Rate } from '../argon2-baseline.js';
 import { busyShare, machineTicks, threadCpu, type ThreadCpu } from '../cpu-time.js';
 import os from 'node:os';
 import { loadConfig } from '../../src/config.js';
@@ -9,10 +9,10 @@ import { assembleDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/lib/log.js';
 import { cryptoRandom } from '../../src/lib/random.js';
 import { loadSecrets } from '../../src/secrets/keyring.js';
-import { startHealthzProbe, type ProbeResult } from '../healthz-probe.js';
-import { load, type LoadResult } from '../http.js';
+import { mergeProbes, startHealthzProbe, type ProbeResult, type ProbeRun } from '../healthz-probe.js';
+import { load, mergeLoads, type LoadResult } from '../http.js';
 import { formHeaders } from '../portal.js';
-import { formatNumber, row } from '../report.js';
+import { formatNumber, row, type Row } from '../report.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
 
@@ -76,7 +76,9 @@ export type TopUp = (count: number) => Promise<IssuedPickup[]>;
  * that it measures argon2 and not the throttle. A failure leaves the pool as it was.
  */
 async function enoughPickups(s: Settings, pickups: IssuedPickup[], perSecond: number, topUp: TopUp | null, notes: string[]): Promise<IssuedPickup[]> {
-  const needed = Math.min(MAX_PICKUPS, Math.ceil((perSecond * s.runS * s.connections.length) / GUESSES_PER_PICKUP));
+  // The warm-up, every slice, and the guesses each slice leaves queued in the server (one per connection).
+  const guesses = perSecond * (s.runS * s.connections.length + s.warmupS) + s.passwordRounds * s.connections.reduce((sum, c) => sum + c, 0);
+  const needed = Math.min(MAX_PICKUPS, Math.ceil(guesses / GUESSES_PER_PICKUP));
   if (pickups.length >= needed || topUp === null) return pickups;
   s.log(`3. setup: issuing ${needed - pickups.length} more pickups (untimed) so the flood does not reach the throttle`);
   try {
@@ -117,13 +119,8 @@ async function measureHasherRate(seconds: number): Promise<number> {
  * The server's CPU per 401, split by thread. Everything the server did in the window is charged
  * to the 401s: the probe's /healthz answers, any 429 or 503.
  */
-function perAnswer(before: ThreadCpu | null, after: ThreadCpu | null, answers: number): ThreadCpu | null {
-  if (before === null || after === null || answers === 0) return null;
-  return {
-    mainMs: (after.mainMs - before.mainMs) / answers,
-    otherMs: (after.otherMs - before.otherMs) / answers,
-    otherFaults: (after.otherFaults - before.otherFaults) / answers,
-  };
+function perAnswer(used: ThreadCpu, answers: number): ThreadCpu {
+  return { mainMs: used.mainMs / answers, otherMs: used.otherMs / answers, otherFaults: used.otherFaults / answers };
 }
 
 /**
@@ -146,9 +143,51 @@ async function serverIdle(pid: number): Promise<number> {
   return last === null ? performance.now() - started : -1;
 }
 
+/** How far into each flood slice the /healthz probe starts counting. */
+const SLICE_SETTLE_MS = 500;
+
+/** One connection count's flood, slice by slice, and what the server and the cores did meanwhile. */
+type FloodSlices = { loads: LoadResult[]; probes: ProbeRun[]; cpu: ThreadCpu; ticks: { busy: number; total: number }; complete: boolean };
+
+function addCpu(sum: ThreadCpu, before: ThreadCpu | null, after: ThreadCpu | null): boolean {
+  if (before === null || after === null) return false;
+  sum.mainMs += after.mainMs - before.mainMs;
+  sum.otherMs += after.otherMs - before.otherMs;
+  sum.otherFaults += after.otherFaults - before.otherFaults;
+  return true;
+}
+
+type FloodFigures = { flood: LoadResult; healthz: ProbeResult; threads: ThreadCpu | null; busy: number | null };
+
+/** The report's rows for one connection count; all of them unmeasured when `m` is null. */
+function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number; note: string; workers: number }, idle: ProbeResult | null): Row[] {
+  return [
+    row({ measure: `3. Password POST (wrong) 401/s, ${at}`, uketori: m?.flood.rps ?? null, baseline: raw.perSecond, unit: 'verify/s', baselineNote: raw.note, minRatio: 0.85 }),
+    row({ measure: `3. Password POST p99 (p50) of 401s, ${at}`, uketori: m?.flood.p99 ?? null, unit: 'ms', uketoriNote: m ? `p50 ${formatNumber(m.flood.p50, 'ms')}` : undefined }),
+    row({ measure: `3. 429 throttled / 503 queue full, ${at}`, uketori: m ? (m.flood.statuses['429'] ?? 0) : null, unit: '', uketoriNote: m ? `503: ${m.flood.statuses['503'] ?? 0}` : undefined }),
+    row({
+      measure: `3. Server CPU per 401, argon2's pool threads (and V8's helpers), ${at}`,
+      uketori: m?.threads?.otherMs ?? null,
+      uketoriNote: m?.threads ? `page faults: ${Math.round(m.threads.otherFaults)}` : undefined,
+      baseline: (raw.workers * 1000) / raw.perSecond,
+      unit: 'ms',
+      baselineNote: 'raw: cores ÷ verify/s',
+    }),
+    row({ measure: `3. Server CPU per 401, the event loop, ${at}`, uketori: m?.threads?.mainMs ?? null, unit: 'ms' }),
+    row({ measure: `3. All cores busy during the flood, ${at}`, uketori: m?.busy == null ? null : m.busy * 100, unit: '%' }),
+    row({ measure: `3. /healthz p99 during the flood, ${at}`, uketori: m?.healthz.p99 ?? null, baseline: idle?.p99 ?? null, unit: 'ms', baselineNote: 'idle server', maxValue: 20 }),
+  ];
+}
+
 /**
  * Phase 3: the argon2 path, against raw argon2 verifies in a pool sized like the server's;
  * /healthz is probed during the flood and, as its baseline, on the idle server.
+ *
+ * The machine's speed drifts by more than the target's margin over a minute (other sessions, the
+ * host), so the floods and the raw rate they are held to are measured by turns, in
+ * `s.passwordRounds` rounds: raw argon2 for argon2S / rounds seconds, then each flood for runS /
+ * rounds seconds, each slice on an idle server. A flood's figure is its 401s over the summed
+ * time of its slices; the baseline is the raw verifies over the summed time of the raw slices.
  */
 export async function runPassword(s: Settings, origin: string | null, issued: IssuedPickup[], topUp: TopUp | null, serverPid: number | null = null): Promise<PhaseResult> {
   const result: PhaseResult = { rows: [], notes: [], errors: [], raw: {} };
@@ -168,39 +207,79 @@ export async function runPassword(s: Settings, origin: string | null, issued: Is
       baselineNote: `${argon2Note}, measured just before it`,
     }),
   );
-  let idle: ProbeResult | null = null;
-  const pickups = origin === null || issued.length === 0 ? issued : await enoughPickups(s, issued, argon2.perSecond, topUp, result.notes);
-  if (origin !== null && pickups.length > 0) {
-    s.log('3. /healthz on the idle server');
-    const probe = startHealthzProbe(`${origin}/healthz`);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(3, s.runS) * 1000));
-    idle = await probe.stop();
-    result.raw.healthzIdle = idle;
-  } else if (origin !== null) {
-    result.notes.push('3. Password POST: no pickups from the batch phase, so no flood was run.');
+  if (origin === null || issued.length === 0) {
+    if (origin !== null) result.notes.push('3. Password POST: no pickups from the batch phase, so no flood was run.');
+    for (const connections of s.connections) result.rows.push(...floodRows(`${connections} conn`, null, { perSecond: argon2.perSecond, note: argon2Note, workers: argon2.workers }, null));
+    return result;
   }
+  const pickups = await enoughPickups(s, issued, argon2.perSecond, topUp, result.notes);
+  s.log('3. /healthz on the idle server');
+  const idleProbe = startHealthzProbe(`${origin}/healthz`);
+  await idleProbe.ready;
+  await new Promise((resolve) => setTimeout(resolve, Math.min(3, s.runS) * 1000));
+  const { latencies: _idleLatencies, ...idle } = await idleProbe.stop();
+  result.raw.healthzIdle = idle;
+
   const throttled = new Set<number>();
-  const floods: Array<{ at: string; flood: LoadResult | null; healthz: ProbeResult | null; threads: ThreadCpu | null; busy: number | null }> = [];
-  for (const connections of s.connections) {
-    const at = `${connections} conn`;
-    if (idle === null || origin === null) {
-      floods.push({ at, flood: null, healthz: null, threads: null, busy: null });
-      continue;
+  const requests = wrongPasswordRequests(pickups, origin, throttled);
+  // The flood's own path warms up first, as every other phase's load does.
+  s.log(`3. Password POST warm-up: ${s.connections[0]} connections, ${s.warmupS} s`);
+  await load({ url: origin, connections: s.connections[0]!, durationS: s.warmupS, requests, expected: [401] });
+  const rounds = s.passwordRounds;
+  const rawSlices: Argon2Rate[] = [];
+  const floods = new Map<number, FloodSlices>(
+    s.connections.map((c) => [c, { loads: [], probes: [], cpu: { mainMs: 0, otherMs: 0, otherFaults: 0 }, ticks: { busy: 0, total: 0 }, complete: serverPid !== null }]),
+  );
+  let stillBusy = 0;
+  // autocannon drops its sockets at the end of a slice with guesses still queued in the server,
+  // and the server finishes those checks: the next slice starts once it is idle again.
+  const settle = async () => {
+    if (serverPid !== null && (await serverIdle(serverPid)) < 0) stillBusy++;
+  };
+  for (let round = 1; round <= rounds; round++) {
+    await settle();
+    s.log(`3. round ${round}/${rounds}: raw argon2 ${s.argon2S / rounds} s`);
+    rawSlices.push(await measureArgon2Rate(s.argon2S / rounds));
+    for (const connections of s.connections) {
+      const slices = floods.get(connections)!;
+      await settle();
+      s.log(`3. round ${round}/${rounds}: password POST, ${connections} connections over ${pickups.length} pickups, ${s.runS / rounds} s`);
+      const probe = startHealthzProbe(`${origin}/healthz`);
+      await probe.ready;
+      const ticks = machineTicks();
+      const cpuBefore = serverPid === null ? null : threadCpu(serverPid);
+      // A slice opens with every connection's first guess arriving at once, a burst that one
+      // long flood has only once: /healthz is timed from SLICE_SETTLE_MS into the slice.
+      const settled = setTimeout(() => probe.restart(), SLICE_SETTLE_MS);
+      slices.loads.push(await load({ url: origin, connections, durationS: s.runS / rounds, requests, expected: [401], keepLatencies: true }));
+      clearTimeout(settled);
+      const cpuAfter = serverPid === null ? null : threadCpu(serverPid);
+      const busy = machineTicks();
+      slices.ticks.busy += busy.busy - ticks.busy;
+      slices.ticks.total += busy.total - ticks.total;
+      slices.probes.push(await probe.stop());
+      if (!addCpu(slices.cpu, cpuBefore, cpuAfter)) slices.complete = false;
     }
-    s.log(`3. Password POST: ${connections} connections over ${pickups.length} pickups, ${s.runS} s`);
-    // The checks the flood before left queued are finished first, so each window holds its own.
-    if (serverPid !== null) await serverIdle(serverPid);
-    const probe = startHealthzProbe(`${origin}/healthz`);
-    const requests = wrongPasswordRequests(pickups, origin, throttled);
-    const ticks = machineTicks();
-    const cpuBefore = serverPid === null ? null : threadCpu(serverPid);
-    const flood = await load({ url: origin, connections, durationS: s.runS, requests, expected: [401] });
-    const cpuAfter = serverPid === null ? null : threadCpu(serverPid);
-    const busy = busyShare(ticks, machineTicks());
-    const healthz = await probe.stop();
-    const threads = perAnswer(cpuBefore, cpuAfter, flood.served);
-    floods.push({ at, flood, healthz, threads, busy });
-    result.raw[`${connections}`] = { flood, healthz, threads, busy };
+  }
+  if (stillBusy > 0) result.notes.push(`3. ${stillBusy} slices started with the server still busy after 20 s of waiting.`);
+
+  const verified = rawSlices.reduce((sum, r) => sum + r.verified, 0);
+  const seconds = rawSlices.reduce((sum, r) => sum + r.seconds, 0);
+  const raw = verified / seconds;
+  const rates = rawSlices.map((r) => r.perSecond);
+  const rawNote =
+    rounds === 1
+      ? `${argon2Note}, measured just before the floods`
+      : `${argon2Note}, in ${rounds} slices of ${s.argon2S / rounds} s taken by turns with the floods' slices ` +
+        `(${formatNumber(Math.min(...rates), 'verify/s')} to ${formatNumber(Math.max(...rates), 'verify/s')})`;
+  result.raw.argon2Slices = { verified, seconds, perSecond: raw, slices: rawSlices };
+  for (const [connections, slices] of floods) {
+    const at = `${connections} conn`;
+    const flood = mergeLoads(slices.loads);
+    const healthz = mergeProbes(slices.probes);
+    const threads = slices.complete && flood.served > 0 ? perAnswer(slices.cpu, flood.served) : null;
+    const busy = slices.ticks.total > 0 ? slices.ticks.busy / slices.ticks.total : null;
+    result.raw[`${connections}`] = { flood, healthz, threads, busy, slices: slices.loads.map(({ latencies: _, ...load }) => load) };
     if ((flood.statuses['503'] ?? 0) > 0) {
       result.notes.push(
         `3. Password POST, ${at}: ${flood.statuses['503']} answers were 503 (queue full). autocannon asks again at once, ` +
@@ -214,39 +293,7 @@ export async function runPassword(s: Settings, origin: string | null, issued: Is
           `socket errors ${flood.errors}; /healthz failures ${healthz.failures}.`,
       );
     }
-  }
-  // The raw rate again after the floods: the target's baseline is the mean of the two, so the
-  // machine's drift over the phase (other sessions, the host) weighs on both sides alike.
-  let raw = argon2.perSecond;
-  let rawNote = argon2Note;
-  if (floods.some((f) => f.flood !== null)) {
-    // autocannon drops its sockets at the end with guesses still queued in the server, and the
-    // server finishes those checks: measuring beside them would lower the "after" rate.
-    const waited = serverPid === null ? 0 : await serverIdle(serverPid);
-    if (waited < 0) result.notes.push('3. The server was still busy 20 s after the last flood; the second raw argon2 rate was measured anyway.');
-    s.log(`3. argon2 baseline again, after the floods: ${s.argon2S} s`);
-    const after = await measureArgon2Rate(s.argon2S);
-    result.raw.argon2After = after;
-    raw = (argon2.perSecond + after.perSecond) / 2;
-    rawNote = `${argon2Note}; mean of ${formatNumber(argon2.perSecond, 'verify/s')} before the floods and ${formatNumber(after.perSecond, 'verify/s')} after`;
-  }
-  for (const { at, flood, healthz, threads, busy } of floods) {
-    result.rows.push(
-      row({ measure: `3. Password POST (wrong) 401/s, ${at}`, uketori: flood?.rps ?? null, baseline: raw, unit: 'verify/s', baselineNote: rawNote, minRatio: 0.85 }),
-      row({ measure: `3. Password POST p99 (p50) of 401s, ${at}`, uketori: flood?.p99 ?? null, unit: 'ms', uketoriNote: flood ? `p50 ${formatNumber(flood.p50, 'ms')}` : undefined }),
-      row({ measure: `3. 429 throttled / 503 queue full, ${at}`, uketori: flood ? (flood.statuses['429'] ?? 0) : null, unit: '', uketoriNote: flood ? `503: ${flood.statuses['503'] ?? 0}` : undefined }),
-      row({
-        measure: `3. Server CPU per 401, argon2's pool threads (and V8's helpers), ${at}`,
-        uketori: threads?.otherMs ?? null,
-        uketoriNote: threads ? `page faults: ${Math.round(threads.otherFaults)}` : undefined,
-        baseline: (argon2.workers * 1000) / raw,
-        unit: 'ms',
-        baselineNote: 'raw: cores ÷ verify/s',
-      }),
-      row({ measure: `3. Server CPU per 401, the event loop, ${at}`, uketori: threads?.mainMs ?? null, unit: 'ms' }),
-      row({ measure: `3. All cores busy during the flood, ${at}`, uketori: busy === null ? null : busy * 100, unit: '%' }),
-      row({ measure: `3. /healthz p99 during the flood, ${at}`, uketori: healthz?.p99 ?? null, baseline: idle?.p99 ?? null, unit: 'ms', baselineNote: 'idle server', maxValue: 20 }),
-    );
+    result.rows.push(...floodRows(at, { flood, healthz, threads, busy }, { perSecond: raw, note: rawNote, workers: argon2.workers }, idle));
   }
   if (throttled.size > 0) result.notes.push(`3. ${throttled.size} of ${pickups.length} pickups answered 429 and were skipped from then on.`);
   if (throttled.size > 0 && throttled.size === pickups.length) {
