@@ -18,6 +18,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     amount?: number;
+    /** Requests a second over all connections together. */
+    overallRate?: number;
     timeout?: number;
     pipelining?: number;
     method?: string;

@@ -19,15 +19,6 @@ export function cpuMs(pid: number): number | null {
   }
 }
 
-/** Runs fn and returns its result with the CPU µs process pid spent per unit of `count(result)`. */
-export async function withCpu<T>(pid: number | null, fn: () => Promise<T>, count: (r: T) => number): Promise<{ result: T; cpuUs: number | null }> {
-  const before = pid === null ? null : cpuMs(pid);
-  const result = await fn();
-  const after = pid === null ? null : cpuMs(pid);
-  const n = count(result);
-  return { result, cpuUs: before === null || after === null || n === 0 ? null : ((after - before) * 1000) / n };
-}
-
 /** The machine's CPU time so far, all cores: busy (everything but idle and iowait) and total, in ticks. */
 export function machineTicks(): { busy: number; total: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);

@@ -6,6 +6,9 @@
  * compare a change with on a busy machine (`--app` runs another checkout for an A/B pair).
  * `--routes landing` runs only the named ones; `--profile DIR` also writes the portal server's CPU profile (all rounds, both routes) to DIR.
  * `--node-args=--trace-gc` adds node flags to the portal server (space-separated); `--keep-log FILE` keeps its output.
+ * `--rate N` paces the measured requests at N a second over one connection (the warm-up, 5000
+ * requests, stays unpaced at 10 connections): every request then wakes an idle event loop, as each step of a
+ * wrong guess does under the password flood (docs/benchmarks.md).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,19 +24,21 @@ import { issueOne } from './staff.js';
 
 type Target = { url: string; method?: string; headers?: Record<string, string>; body?: string };
 
-async function drive(target: Target, amount: number): Promise<Record<string, number>> {
+async function drive(target: Target, amount: number, rate?: number): Promise<Record<string, number>> {
   const statuses: Record<string, number> = {};
-  const instance = autocannon({ ...target, connections: 10, amount, timeout: 10 });
+  const pace = rate === undefined ? { connections: 10 } : { connections: 1, overallRate: rate };
+  const instance = autocannon({ ...target, ...pace, amount, timeout: 10 });
   instance.on('response', (_c: unknown, status: number) => (statuses[status] = (statuses[status] ?? 0) + 1));
   await instance;
   return statuses;
 }
 
-/** Server CPU µs per request over `amount` requests, after a warm-up of half that. */
-async function measure(server: RunningServer, target: Target, amount: number, expected: number): Promise<number> {
-  await drive(target, Math.ceil(amount / 2));
+/** Server CPU µs per request over `amount` requests, after a warm-up of half that (5000 when paced). */
+async function measure(server: RunningServer, target: Target, amount: number, expected: number, rate?: number): Promise<number> {
+  // Paced rounds are short, so their warm-up is a fixed unpaced run, long enough for the JIT.
+  await drive(target, rate === undefined ? Math.ceil(amount / 2) : 5000);
   const before = cpuMs(server.pid)!;
-  const statuses = await drive(target, amount);
+  const statuses = await drive(target, amount, rate);
   const used = cpuMs(server.pid)! - before;
   if ((statuses[expected] ?? 0) !== amount) throw new Error(`${target.url}: expected ${amount} × ${expected}, got ${JSON.stringify(statuses)}`);
   return (used * 1000) / amount;
@@ -45,11 +50,12 @@ const least = (xs: number[]) => Math.min(...xs);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { app: { type: 'string' }, requests: { type: 'string' }, rounds: { type: 'string' }, profile: { type: 'string' }, routes: { type: 'string' }, 'node-args': { type: 'string' }, 'keep-log': { type: 'string' } } });
+  const { values } = parseArgs({ options: { app: { type: 'string' }, requests: { type: 'string' }, rounds: { type: 'string' }, profile: { type: 'string' }, routes: { type: 'string' }, 'node-args': { type: 'string' }, 'keep-log': { type: 'string' }, rate: { type: 'string' } } });
   const routes = (values.routes ?? 'hello,landing,download').split(',');
   const appDir = resolve(values.app ?? REPO_ROOT);
   const amount = Number(values.requests ?? 5000);
   const rounds = Number(values.rounds ?? 3);
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
   const work = await mkdtemp(join(tmpdir(), 'uketori-cpu-'));
   try {
     const port = await freePort();
@@ -81,9 +87,10 @@ async function main(): Promise<void> {
     };
     const results: Record<string, number[]> = { hello: [], landing: [], download: [] };
     for (let r = 0; r < rounds; r++) {
-      for (const [name, t] of Object.entries(targets)) if (routes.includes(name)) results[name]!.push(await measure(t.server, t.target, amount, t.expected));
+      for (const [name, t] of Object.entries(targets)) if (routes.includes(name)) results[name]!.push(await measure(t.server, t.target, amount, t.expected, rate));
     }
-    console.log(`server CPU per request (user+system, /proc), least (median) of ${rounds} rounds of ${amount}, landing page ${bytes} B:`);
+    const how = rate === undefined ? '10 connections' : `${rate} a second over one connection`;
+    console.log(`server CPU per request (user+system, /proc), least (median) of ${rounds} rounds of ${amount} at ${how}, landing page ${bytes} B:`);
     for (const [name, xs] of Object.entries(results)) {
       if (xs.length === 0) continue;
       console.log(`  ${name.padEnd(9)} ${least(xs).toFixed(0).padStart(6)} µs (${median(xs).toFixed(0)})   rounds: ${xs.map((x) => x.toFixed(0)).join(', ')}`);

@@ -12,8 +12,8 @@ export type Settings = {
   /** Pickups in the batch, certificates in each openssl loop. */
   certificates: number;
   argon2S: number;
-  /** Phase 3 measures raw argon2 and each flood by turns, in this many rounds of slices. */
-  passwordRounds: number;
+  /** Phases 1–3 measure Uketori and its baselines by turns, in this many rounds of slices. */
+  rounds: number;
   /** How long to wait for the first 200 from /healthz before giving up on the server. */
   startTimeoutMs: number;
   /** The checkout to measure (--app DIR); this repository by default. */
@@ -45,7 +45,7 @@ export function parseSettings(argv: string[], dirs: { workDir: string; rawDir: s
     connections: [10, 50],
     certificates: quick ? 20 : 200,
     argon2S: quick ? 3 : 10,
-    passwordRounds: quick ? 1 : 5,
+    rounds: quick ? 1 : 5,
     startTimeoutMs: quick ? 10_000 : 30_000,
     appDir: resolve(values.app ?? dirs.repoRoot),
     key: values.key === undefined ? null : parseKeySpec(values.key),

@@ -1,5 +1,5 @@
-import { describeStatuses, load, type LoadOptions, type LoadResult } from '../http.js';
-import { withCpu } from '../cpu-time.js';
+import { describeStatuses, load, mergeLoads, type LoadOptions, type LoadResult } from '../http.js';
+import { cpuMs } from '../cpu-time.js';
 import { row } from '../report.js';
 import type { PhaseResult, Settings } from '../settings.js';
 
@@ -16,10 +16,32 @@ function unexpected(result: LoadResult): boolean {
   return result.errors > 0 || result.served !== Object.values(result.statuses).reduce((a, b) => a + b, 0);
 }
 
+/** One side's slices at one connection count, and the CPU its server used in them. */
+type Slices = { runs: LoadResult[]; cpuMs: number; cpuKnown: boolean };
+
+const slices = (): Slices => ({ runs: [], cpuMs: 0, cpuKnown: true });
+
+async function slice(into: Slices, target: Target, pid: number | null, connections: number, durationS: number): Promise<void> {
+  const before = pid === null ? null : cpuMs(pid);
+  into.runs.push(await load({ ...target, connections, durationS, keepLatencies: true }));
+  const after = pid === null ? null : cpuMs(pid);
+  if (before === null || after === null) into.cpuKnown = false;
+  else into.cpuMs += after - before;
+}
+
+/** The slices as one run, and the server's CPU µs per answer over them (null when unknown). */
+function merged(into: Slices): { result: LoadResult; cpuUs: number | null } {
+  const { latencies: _, ...result } = mergeLoads(into.runs);
+  const n = answers(result);
+  return { result, cpuUs: into.cpuKnown && n > 0 ? (into.cpuMs * 1000) / n : null };
+}
+
 /**
- * Uketori, the Hono hello-world and nginx at each connection count, one after the other, so all
- * see the same moment of a noisy machine. Targets (issue 15): req/s at least `minRatio` of the
- * hello-world's at 10 connections, and a p99 bound at 10 connections. nginx is for information.
+ * Uketori, the Hono hello-world and nginx at each connection count, by turns: `s.rounds` rounds
+ * of runS / rounds seconds each, so that all three see the same moments of a noisy machine (its
+ * speed drifts by more than a target's margin within a minute). Each side's figures are over
+ * all of its slices. Targets (issue 15): req/s at least `minRatio` of the hello-world's at 10
+ * connections, and a p99 bound at 10 connections. nginx is for information.
  */
 export async function compareWithNginx(
   s: Settings,
@@ -35,15 +57,22 @@ export async function compareWithNginx(
   if (framework.target !== null) await load({ ...framework.target, connections: 10, durationS: s.warmupS });
   await load({ ...nginx, connections: 10, durationS: s.warmupS });
   const result: PhaseResult = { rows: [], notes: [], errors: [], raw: {} };
+  const sliceS = s.runS / s.rounds;
   for (const connections of s.connections) {
-    s.log(`${label}: ${connections} connections, ${s.runS} s each`);
-    // Server CPU per answer, from /proc: it explains the req/s ratio, and other load on the
-    // cores moves it far less than it moves req/s.
-    const ukRun = uketori === null ? null : await withCpu(uketoriPid, () => load({ ...uketori, connections, durationS: s.runS }), answers);
-    const fwRun = framework.target === null ? null : await withCpu(framework.pid, () => load({ ...framework.target!, connections, durationS: s.runS }), answers);
+    s.log(`${label}: ${connections} connections, ${s.rounds} rounds of ${sliceS} s each`);
+    const sides = { uketori: slices(), hello: slices(), nginx: slices() };
+    for (let round = 0; round < s.rounds; round++) {
+      // Server CPU per answer, from /proc: it explains the req/s ratio, and other load on the
+      // cores moves it far less than it moves req/s.
+      if (uketori !== null) await slice(sides.uketori, uketori, uketoriPid, connections, sliceS);
+      if (framework.target !== null) await slice(sides.hello, framework.target, framework.pid, connections, sliceS);
+      await slice(sides.nginx, nginx, null, connections, sliceS);
+    }
+    const ukRun = uketori === null ? null : merged(sides.uketori);
+    const fwRun = framework.target === null ? null : merged(sides.hello);
     const uk = ukRun?.result ?? null;
     const fw = fwRun?.result ?? null;
-    const ng = await load({ ...nginx, connections, durationS: s.runS });
+    const ng = merged(sides.nginx).result;
     const at = `${connections} conn`;
     const ten = connections === 10;
     result.rows.push(

@@ -77,7 +77,7 @@ export type TopUp = (count: number) => Promise<IssuedPickup[]>;
  */
 async function enoughPickups(s: Settings, pickups: IssuedPickup[], perSecond: number, topUp: TopUp | null, notes: string[]): Promise<IssuedPickup[]> {
   // The warm-up, every slice, and the guesses each slice leaves queued in the server (one per connection).
-  const guesses = perSecond * (s.runS * s.connections.length + s.warmupS) + s.passwordRounds * s.connections.reduce((sum, c) => sum + c, 0);
+  const guesses = perSecond * (s.runS * s.connections.length + s.warmupS) + s.rounds * s.connections.reduce((sum, c) => sum + c, 0);
   const needed = Math.min(MAX_PICKUPS, Math.ceil(guesses / GUESSES_PER_PICKUP));
   if (pickups.length >= needed || topUp === null) return pickups;
   s.log(`3. setup: issuing ${needed - pickups.length} more pickups (untimed) so the flood does not reach the throttle`);
@@ -185,7 +185,7 @@ function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number;
  *
  * The machine's speed drifts by more than the target's margin over a minute (other sessions, the
  * host), so the floods and the raw rate they are held to are measured by turns, in
- * `s.passwordRounds` rounds: raw argon2 for argon2S / rounds seconds, then each flood for runS /
+ * `s.rounds` rounds: raw argon2 for argon2S / rounds seconds, then each flood for runS /
  * rounds seconds, each slice on an idle server. A flood's figure is its 401s over the summed
  * time of its slices; the baseline is the raw verifies over the summed time of the raw slices.
  */
@@ -225,7 +225,7 @@ export async function runPassword(s: Settings, origin: string | null, issued: Is
   // The flood's own path warms up first, as every other phase's load does.
   s.log(`3. Password POST warm-up: ${s.connections[0]} connections, ${s.warmupS} s`);
   await load({ url: origin, connections: s.connections[0]!, durationS: s.warmupS, requests, expected: [401] });
-  const rounds = s.passwordRounds;
+  const rounds = s.rounds;
   const rawSlices: Argon2Rate[] = [];
   const floods = new Map<number, FloodSlices>(
     s.connections.map((c) => [c, { loads: [], probes: [], cpu: { mainMs: 0, otherMs: 0, otherFaults: 0 }, ticks: { busy: 0, total: 0 }, complete: serverPid !== null }]),
