@@ -21,8 +21,9 @@ export function summarize(s: Settings, run: RunOutcome): Report {
     title: `Uketori benchmark ${run.stamp}${s.quick ? ' (quick)' : ''}`,
     facts: [
       ...run.machine,
-      `${mode} run: autocannon ${s.runS} s per run after ${s.warmupS} s warm-up, keep-alive, pipelining 1, from the bench process ` +
-        `on the same cores; ${s.certificates} certificates; argon2 baseline ${s.argon2S} s.`,
+      `${mode} run: autocannon ${s.runS} s per measure after ${s.warmupS} s warm-up, keep-alive, pipelining 1, from the bench process ` +
+        `on the same cores; ${s.certificates} certificates; argon2 baseline ${s.argon2S} s.` +
+        (s.rounds > 1 ? ` Phases 1–3 take each measure and its baseline by turns, in ${s.rounds} rounds of ${s.runS / s.rounds} s slices (bench/README.md).` : ''),
       'Every baseline was taken in this run. Ratio = Uketori ÷ baseline. req/s counts only the expected status ' +
         '(200; 401 for the password flood); latencies are per-response hrtime.',
       'nginx: 1 worker process (the server has one event loop), access log off, sendfile on, keep-alive without a request cap, ' +
