@@ -8,22 +8,45 @@ export const ARGON2_PARAMS = { type: argon2.argon2id, memoryCost: 19456, timeCos
 
 export type Argon2Rate = { workers: number; verified: number; seconds: number; perSecond: number };
 
+export type Argon2Pool = { workers: number; run(durationS: number): Promise<Argon2Rate>; close(): Promise<void> };
+
 /**
- * Wrong-password verifies per second with nothing else running, from a pool of worker threads
- * sized like the server's (os.availableParallelism()), each verifying one hash at a time.
+ * A pool of worker threads sized like the server's (os.availableParallelism()), each verifying
+ * one hash at a time. The workers are loaded and warmed up before this resolves, so a measure
+ * holds no start-up: every `run` starts them together and counts wrong-password verifies per
+ * second with nothing else of the bench running.
  */
-export async function measureArgon2Rate(durationS: number, workers = availableParallelism()): Promise<Argon2Rate> {
+export async function startArgon2Pool(workers = availableParallelism()): Promise<Argon2Pool> {
   const secret = randomBytes(32);
   const hash = await argon2.hash('the right password', { ...ARGON2_PARAMS, secret });
-  const pool = Array.from({ length: workers }, () =>
-    startTsWorker(new URL('./argon2-worker', import.meta.url), { hash, secret, durationMs: durationS * 1000 }),
-  );
+  const pool = Array.from({ length: workers }, () => startTsWorker(new URL('./argon2-worker', import.meta.url), { hash, secret }));
+  const close = async () => void (await Promise.all(pool.map((w) => w.terminate())));
   try {
-    const results = await Promise.all(pool.map((w) => firstMessage<{ verified: number; ms: number }>(w)));
-    const verified = results.reduce((sum, r) => sum + r.verified, 0);
-    const seconds = Math.max(...results.map((r) => r.ms)) / 1000;
-    return { workers, verified, seconds, perSecond: verified / seconds };
+    await Promise.all(pool.map((w) => firstMessage<'ready'>(w)));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return {
+    workers,
+    async run(durationS) {
+      const replies = pool.map((w) => firstMessage<{ verified: number; ms: number }>(w));
+      for (const w of pool) w.postMessage({ durationMs: durationS * 1000 });
+      const results = await Promise.all(replies);
+      const verified = results.reduce((sum, r) => sum + r.verified, 0);
+      const seconds = Math.max(...results.map((r) => r.ms)) / 1000;
+      return { workers, verified, seconds, perSecond: verified / seconds };
+    },
+    close,
+  };
+}
+
+/** One measure from a pool of its own. */
+export async function measureArgon2Rate(durationS: number, workers = availableParallelism()): Promise<Argon2Rate> {
+  const pool = await startArgon2Pool(workers);
+  try {
+    return await pool.run(durationS);
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    await pool.close();
   }
 }

@@ -26,12 +26,6 @@ export function machineTicks(): { busy: number; total: number } {
   return { busy: total - fields[3]! - fields[4]!, total };
 }
 
-/** Share of all cores' time that was busy between two machineTicks() readings, 0–1. */
-export function busyShare(before: { busy: number; total: number }, after: { busy: number; total: number }): number | null {
-  const total = after.total - before.total;
-  return total > 0 ? (after.busy - before.busy) / total : null;
-}
-
 export type ThreadCpu = { mainMs: number; otherMs: number; otherFaults: number };
 
 /**

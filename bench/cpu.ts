@@ -7,8 +7,9 @@
  * `--routes landing` runs only the named ones; `--profile DIR` also writes the portal server's CPU profile (all rounds, both routes) to DIR.
  * `--node-args=--trace-gc` adds node flags to the portal server (space-separated); `--keep-log FILE` keeps its output.
  * `--rate N` paces the measured requests at N a second over one connection (the warm-up, 5000
- * requests, stays unpaced at 10 connections): every request then wakes an idle event loop, as each step of a
- * wrong guess does under the password flood (docs/benchmarks.md).
+ * requests, stays unpaced at 10 connections): at a low N every request then wakes an idle event
+ * loop, as each step of a wrong guess does under the password flood. What the idle server uses
+ * on its own is measured first and taken off. A round takes N-requests ÷ N seconds.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,12 +35,27 @@ async function drive(target: Target, amount: number, rate?: number): Promise<Rec
 }
 
 /** Server CPU µs per request over `amount` requests, after a warm-up of half that (5000 when paced). */
+/** How long a paced round first watches the idle server, to subtract what it does unasked. */
+const IDLE_S = 5;
+/** Idle CPU ms per second of each paced round, for the summary line. */
+const idle: number[] = [];
+
 async function measure(server: RunningServer, target: Target, amount: number, expected: number, rate?: number): Promise<number> {
   // Paced rounds are short, so their warm-up is a fixed unpaced run, long enough for the JIT.
   await drive(target, rate === undefined ? Math.ceil(amount / 2) : 5000);
+  // A paced round leaves the server idle most of the time, and what it does then on its own
+  // (timers) is not the requests' cost: measured first, and taken off.
+  let idleMsPerS = 0;
+  if (rate !== undefined) {
+    const idleFrom = cpuMs(server.pid)!;
+    await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
+    idleMsPerS = (cpuMs(server.pid)! - idleFrom) / IDLE_S;
+    idle.push(idleMsPerS);
+  }
   const before = cpuMs(server.pid)!;
+  const started = performance.now();
   const statuses = await drive(target, amount, rate);
-  const used = cpuMs(server.pid)! - before;
+  const used = cpuMs(server.pid)! - before - (idleMsPerS * (performance.now() - started)) / 1000;
   if ((statuses[expected] ?? 0) !== amount) throw new Error(`${target.url}: expected ${amount} × ${expected}, got ${JSON.stringify(statuses)}`);
   return (used * 1000) / amount;
 }
@@ -95,6 +111,7 @@ async function main(): Promise<void> {
       if (xs.length === 0) continue;
       console.log(`  ${name.padEnd(9)} ${least(xs).toFixed(0).padStart(6)} µs (${median(xs).toFixed(0)})   rounds: ${xs.map((x) => x.toFixed(0)).join(', ')}`);
     }
+    if (idle.length > 0) console.log(`  idle servers used ${idle.map((x) => x.toFixed(1)).join(', ')} ms of CPU a second (taken off the paced rounds)`);
     const h = least(results.hello!);
     if (routes.length === 3) console.log(`  CPU ratio hello/landing ${(h / least(results.landing!)).toFixed(3)}×, hello/download ${(h / least(results.download!)).toFixed(3)}×`);
   } finally {

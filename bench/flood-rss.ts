@@ -1,15 +1,16 @@
 /**
  * Phase 3's memory without the rest of the bench: the server as `npm start` runs it, the landing
  * and download loads of phases 1–2 (no baselines), an idle gap, then phase 3 itself
- * (runPassword, full-run settings: 10 s at 10 and then 50 connections over 200 pickups). The
+ * (runPassword, full-run settings: 10 s at each of 10 and 50 connections, by turns with raw argon2
+ * in five rounds of 2 s slices, over 200 pickups). The
  * pickups are issued once into a template DATA_DIR, with 600 more rows as the batch phase leaves
  * in the database before the flood; each run starts on a copy of it.
  *
  *   npx tsx bench/flood-rss.ts [--app DIR] [--runs N] [--label NAME] [--samples FILE]
  *
  * Prints one line per run: peak VmRSS per phase, VmHWM, the flood's 401/s against raw argon2 in
- * that run, /healthz p99, and the server's CPU ms per 401 over the phase (argon2 threads
- * included), which moves far less with other sessions' load than the ratio does. --samples
+ * that run, /healthz p99, 429s, and the server's CPU ms per 401 on the event loop and on its other
+ * threads (argon2's pool), which moves far less with other sessions' load than the ratio does. --samples
  * appends every 50 ms sample (VmRSS, RssAnon, RssFile; and the brk heap's Rss from smaps every
  * fifth sample of phase 3, where glibc keeps argon2's blocks) as CSV.
  */
@@ -19,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stopAllGroups } from './child.js';
-import { cpuMs, type ThreadCpu } from './cpu-time.js';
+import type { ThreadCpu } from './cpu-time.js';
 import { freePort, load, type LoadResult } from './http.js';
 import type { ProbeResult } from './healthz-probe.js';
 import { runPassword } from './phases/password.js';
@@ -108,20 +109,16 @@ async function oneRun(t: Template, n: number): Promise<string> {
     phase = 'idle';
     await sleep(10_000);
     phase = 'password';
-    const cpuBefore = cpuMs(server.pid)!;
     const result = await runPassword({ ...settings, log: () => undefined }, server.origin, t.flood.map(move), null, server.pid);
-    const cpu = cpuMs(server.pid)! - cpuBefore;
     const hwm = readRss(server.pid)!.hwmKb / 1024;
     const raw = result.raw as Record<string, { flood: LoadResult; healthz: ProbeResult; threads: ThreadCpu | null }> & { argon2Slices: { perSecond: number } };
     const runs = settings.connections.map((c) => raw[`${c}`]!);
-    const served = runs.reduce((sum, r) => sum + r.flood.served, 0);
-    const fixed = (v: number | undefined, d = 1) => (v ?? 0).toFixed(d);
+    const fixed = (v: number | undefined, d = 1) => (v === undefined ? 'n/a' : v.toFixed(d));
     return (
       `landing ${fixed(peaks.get('landing'))} download ${fixed(peaks.get('download'))} flood ${fixed(peaks.get('password'))} VmHWM ${fixed(hwm)} MB; ` +
       `401/s ${runs.map((r) => fixed(r.flood.rps / raw.argon2Slices.perSecond, 2)).join('/')}× raw (${fixed(raw.argon2Slices.perSecond)}/s); ` +
       `healthz p99 ${runs.map((r) => fixed(r.healthz.p99)).join('/')} ms; 429 ${runs.map((r) => r.flood.statuses['429'] ?? 0).join('/')}; ` +
-      `event loop ${runs.map((r) => fixed(r.threads?.mainMs, 2)).join('/')} ms and other threads ${runs.map((r) => fixed(r.threads?.otherMs)).join('/')} ms per 401; ` +
-      `server CPU over the phase ${fixed(cpu / served)} ms per 401`
+      `event loop ${runs.map((r) => fixed(r.threads?.mainMs, 2)).join('/')} ms and other threads ${runs.map((r) => fixed(r.threads?.otherMs)).join('/')} ms per 401`
     );
   } finally {
     clearInterval(timer);

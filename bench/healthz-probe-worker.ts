@@ -11,10 +11,8 @@ let failures = 0;
 let stopping = false;
 parentPort!.on('message', (message: 'restart' | 'stop') => {
   if (message === 'stop') stopping = true;
-  else {
-    latencies.length = 0;
-    failures = 0;
-  }
+  // A restart drops the answer times so far; failures always count.
+  else latencies.length = 0;
 });
 
 function probe(): Promise<number> {

@@ -17,7 +17,7 @@ export function mergeProbes(runs: ProbeRun[]): ProbeResult {
  * load generator sharing the bench's event loop does not add its own delay to the figures.
  * `ready` resolves once the worker is loaded and its first probe (which opens the connection) is
  * back: starting a worker costs CPU that a measured window should not hold. `restart()` drops
- * what was measured so far.
+ * the answer times measured so far (not the failures).
  */
 export function startHealthzProbe(url: string, intervalMs = 20): { ready: Promise<void>; restart(): void; stop(): Promise<ProbeRun> } {
   const worker = startTsWorker(new URL('./healthz-probe-worker', import.meta.url), { url, intervalMs });

@@ -14,6 +14,11 @@ export type LoadOptions = {
   expected?: number[];
   /** Keep every served response's latency in the result, for mergeLoads. */
   keepLatencies?: boolean;
+  /**
+   * Count served responses, their latencies and the duration only from `ms` into the run, and
+   * call `then` at that moment (statuses still count every answer).
+   */
+  settle?: { ms: number; then: () => void };
 };
 
 export type LoadResult = {
@@ -49,6 +54,9 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   const expected = new Set(opts.expected ?? [200]);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
+  const settleMs = opts.settle?.ms ?? 0;
+  let settled = settleMs === 0;
+  const timer = settled ? undefined : setTimeout(() => ((settled = true), opts.settle!.then()), settleMs);
   const instance = autocannon({
     url: opts.url,
     connections: opts.connections,
@@ -61,13 +69,15 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   });
   instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
     statuses[status] = (statuses[status] ?? 0) + 1;
-    if (expected.has(status)) latencies.push(ms);
+    if (settled && expected.has(status)) latencies.push(ms);
   });
   const result = await instance;
+  clearTimeout(timer);
+  const durationS = Math.round(result.duration * 1000 - settleMs) / 1000;
   return {
     connections: opts.connections,
-    durationS: result.duration,
-    rps: latencies.length / result.duration,
+    durationS,
+    rps: latencies.length / durationS,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     served: latencies.length,

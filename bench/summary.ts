@@ -1,3 +1,4 @@
+import { COUNT_FROM_MS } from './phases/flood-slices.js';
 import type { Report, Row } from './report.js';
 import type { PhaseResult, Settings } from './settings.js';
 
@@ -23,7 +24,11 @@ export function summarize(s: Settings, run: RunOutcome): Report {
       ...run.machine,
       `${mode} run: autocannon ${s.runS} s per measure after ${s.warmupS} s warm-up, keep-alive, pipelining 1, from the bench process ` +
         `on the same cores; ${s.certificates} certificates; argon2 baseline ${s.argon2S} s.` +
-        (s.rounds > 1 ? ` Phases 1–3 take each measure and its baseline by turns, in ${s.rounds} rounds of ${s.runS / s.rounds} s slices (bench/README.md).` : ''),
+        (s.rounds > 1
+          ? ` Phases 1–3 take each measure and its baseline by turns, in ${s.rounds} rounds of slices (${s.runS / s.rounds} s each, ` +
+            `raw argon2 ${s.argon2S / s.rounds} s), every other round in reverse; flood slices after the first are counted from ` +
+            `${COUNT_FROM_MS / 1000} s in (bench/README.md).`
+          : ''),
       'Every baseline was taken in this run. Ratio = Uketori ÷ baseline. req/s counts only the expected status ' +
         '(200; 401 for the password flood); latencies are per-response hrtime.',
       'nginx: 1 worker process (the server has one event loop), access log off, sendfile on, keep-alive without a request cap, ' +

@@ -10,6 +10,8 @@ import { sweepKeyMaterial } from './services/sweep.js';
 
 /** How long a shutdown waits for requests in flight before it cuts their connections. */
 export const SHUTDOWN_GRACE_MS = 10_000;
+/** How often the event loop's delay is sampled for `nodejs_eventloop_lag_*`. */
+export const EVENT_LOOP_SAMPLE_MS = 100;
 /** Once connections are cut, how long handlers still running (an argon2 check) get before the database closes. */
 const HANDLER_SETTLE_MS = 1_000;
 
@@ -26,7 +28,9 @@ export async function main(env: Record<string, string | undefined> = process.env
   const deps = await openDeps(env, { durability: 'normal' });
   const { log } = deps;
   // Process figures (CPU, memory, event-loop delay, GC) for the server only: tests build many apps.
-  collectDefaultMetrics({ register: deps.metrics.registry });
+  // The event-loop delay is sampled every EVENT_LOOP_SAMPLE_MS, not prom-client's 10 ms: a timer
+  // that fires a hundred times a second woke the idle server that often (docs/operations.md).
+  collectDefaultMetrics({ register: deps.metrics.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   const first = await sweepKeyMaterial(deps);
   if (first.destroyed.length > 0) log.info({ destroyed: first.destroyed.length }, 'start-up sweep destroyed ended key material');
   let sweeping = false;

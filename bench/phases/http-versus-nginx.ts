@@ -31,7 +31,7 @@ async function slice(into: Slices, target: Target, pid: number | null, connectio
 
 /** The slices as one run, and the server's CPU µs per answer over them (null when unknown). */
 function merged(into: Slices): { result: LoadResult; cpuUs: number | null } {
-  const { latencies: _, ...result } = mergeLoads(into.runs);
+  const result = mergeLoads(into.runs);
   const n = answers(result);
   return { result, cpuUs: into.cpuKnown && n > 0 ? (into.cpuMs * 1000) / n : null };
 }
@@ -61,12 +61,16 @@ export async function compareWithNginx(
   for (const connections of s.connections) {
     s.log(`${label}: ${connections} connections, ${s.rounds} rounds of ${sliceS} s each`);
     const sides = { uketori: slices(), hello: slices(), nginx: slices() };
-    for (let round = 0; round < s.rounds; round++) {
-      // Server CPU per answer, from /proc: it explains the req/s ratio, and other load on the
-      // cores moves it far less than it moves req/s.
-      if (uketori !== null) await slice(sides.uketori, uketori, uketoriPid, connections, sliceS);
-      if (framework.target !== null) await slice(sides.hello, framework.target, framework.pid, connections, sliceS);
-      await slice(sides.nginx, nginx, null, connections, sliceS);
+    // Server CPU per answer, from /proc: it explains the req/s ratio, and other load on the
+    // cores moves it far less than it moves req/s. Every other round runs backwards, so that no
+    // side always comes first, or always right after Uketori, while the machine drifts.
+    const forwards = [
+      ...(uketori === null ? [] : [() => slice(sides.uketori, uketori, uketoriPid, connections, sliceS)]),
+      ...(framework.target === null ? [] : [() => slice(sides.hello, framework.target!, framework.pid, connections, sliceS)]),
+      () => slice(sides.nginx, nginx, null, connections, sliceS),
+    ];
+    for (let round = 1; round <= s.rounds; round++) {
+      for (const run of round % 2 === 1 ? forwards : [...forwards].reverse()) await run();
     }
     const ukRun = uketori === null ? null : merged(sides.uketori);
     const fwRun = framework.target === null ? null : merged(sides.hello);
@@ -109,7 +113,8 @@ export async function compareWithNginx(
     }
     if (uk !== null && unexpected(uk)) result.notes.push(`${label}, ${at}: Uketori answered ${describeStatuses(uk)}; only 200s count.`);
     if (unexpected(ng)) result.notes.push(`${label}, ${at}: nginx answered ${describeStatuses(ng)}; only 200s count.`);
-    result.raw[`${connections}`] = { uketori: uk, hello: fw, nginx: ng };
+    const bySlice = (side: Slices) => side.runs.map(({ latencies: _, ...run }) => run);
+    result.raw[`${connections}`] = { uketori: uk, hello: fw, nginx: ng, slices: { uketori: bySlice(sides.uketori), hello: bySlice(sides.hello), nginx: bySlice(sides.nginx) } };
   }
   return result;
 }

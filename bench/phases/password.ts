@@ -1,6 +1,5 @@
 import type { AutocannonRequest, RequestContext } from 'autocannon';
-import { measureArgon2Rate, type Argon2Rate } from '../argon2-baseline.js';
-import { busyShare, machineTicks, threadCpu, type ThreadCpu } from '../cpu-time.js';
+import { measureArgon2Rate, startArgon2Pool, type Argon2Rate } from '../argon2-baseline.js';
 import os from 'node:os';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/open.js';
@@ -9,12 +8,13 @@ import { assembleDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/lib/log.js';
 import { cryptoRandom } from '../../src/lib/random.js';
 import { loadSecrets } from '../../src/secrets/keyring.js';
-import { mergeProbes, startHealthzProbe, type ProbeResult, type ProbeRun } from '../healthz-probe.js';
-import { load, mergeLoads, type LoadResult } from '../http.js';
+import { startHealthzProbe, type ProbeResult } from '../healthz-probe.js';
+import { load } from '../http.js';
 import { formHeaders } from '../portal.js';
 import { formatNumber, row, type Row } from '../report.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
+import { COUNT_FROM_MS, floodFigures, floodSlice, noSlices, serverIdle, type FloodFigures } from './flood-slices.js';
 
 /**
  * The right password with its characters rotated: the same length and alphabet, so it passes
@@ -115,50 +115,6 @@ async function measureHasherRate(seconds: number): Promise<number> {
   return done / ((performance.now() - started) / 1000);
 }
 
-/**
- * The server's CPU per 401, split by thread. Everything the server did in the window is charged
- * to the 401s: the probe's /healthz answers, any 429 or 503.
- */
-function perAnswer(used: ThreadCpu, answers: number): ThreadCpu {
-  return { mainMs: used.mainMs / answers, otherMs: used.otherMs / answers, otherFaults: used.otherFaults / answers };
-}
-
-/**
- * Waits until the server has used under 10 ms of CPU over half a second. Returns the ms waited,
- * or -1 when it is still busy after 20 s.
- */
-async function serverIdle(pid: number): Promise<number> {
-  const started = performance.now();
-  const total = () => {
-    const t = threadCpu(pid);
-    return t === null ? null : t.mainMs + t.otherMs;
-  };
-  let last = total();
-  while (last !== null && performance.now() - started < 20_000) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const now = total();
-    if (now === null || now - last < 10) return performance.now() - started;
-    last = now;
-  }
-  return last === null ? performance.now() - started : -1;
-}
-
-/** How far into each flood slice the /healthz probe starts counting. */
-const SLICE_SETTLE_MS = 500;
-
-/** One connection count's flood, slice by slice, and what the server and the cores did meanwhile. */
-type FloodSlices = { loads: LoadResult[]; probes: ProbeRun[]; cpu: ThreadCpu; ticks: { busy: number; total: number }; complete: boolean };
-
-function addCpu(sum: ThreadCpu, before: ThreadCpu | null, after: ThreadCpu | null): boolean {
-  if (before === null || after === null) return false;
-  sum.mainMs += after.mainMs - before.mainMs;
-  sum.otherMs += after.otherMs - before.otherMs;
-  sum.otherFaults += after.otherFaults - before.otherFaults;
-  return true;
-}
-
-type FloodFigures = { flood: LoadResult; healthz: ProbeResult; threads: ThreadCpu | null; busy: number | null };
-
 /** The report's rows for one connection count; all of them unmeasured when `m` is null. */
 function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number; note: string; workers: number }, idle: ProbeResult | null): Row[] {
   return [
@@ -184,10 +140,11 @@ function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number;
  * /healthz is probed during the flood and, as its baseline, on the idle server.
  *
  * The machine's speed drifts by more than the target's margin over a minute (other sessions, the
- * host), so the floods and the raw rate they are held to are measured by turns, in
- * `s.rounds` rounds: raw argon2 for argon2S / rounds seconds, then each flood for runS /
- * rounds seconds, each slice on an idle server. A flood's figure is its 401s over the summed
- * time of its slices; the baseline is the raw verifies over the summed time of the raw slices.
+ * host), so the floods and the raw rate they are held to are measured by turns, in `s.rounds`
+ * rounds of raw argon2 for argon2S / rounds seconds and each flood for runS / rounds seconds,
+ * every slice on an idle server. A flood's figure is its 401s over the summed counted time of
+ * its slices (flood-slices.ts says which part of a slice counts); the baseline is the raw
+ * verifies over the summed time of the raw slices.
  */
 export async function runPassword(s: Settings, origin: string | null, issued: IssuedPickup[], topUp: TopUp | null, serverPid: number | null = null): Promise<PhaseResult> {
   const result: PhaseResult = { rows: [], notes: [], errors: [], raw: {} };
@@ -227,39 +184,34 @@ export async function runPassword(s: Settings, origin: string | null, issued: Is
   await load({ url: origin, connections: s.connections[0]!, durationS: s.warmupS, requests, expected: [401] });
   const rounds = s.rounds;
   const rawSlices: Argon2Rate[] = [];
-  const floods = new Map<number, FloodSlices>(
-    s.connections.map((c) => [c, { loads: [], probes: [], cpu: { mainMs: 0, otherMs: 0, otherFaults: 0 }, ticks: { busy: 0, total: 0 }, complete: serverPid !== null }]),
-  );
+  const floods = new Map(s.connections.map((c) => [c, noSlices()]));
   let stillBusy = 0;
   // autocannon drops its sockets at the end of a slice with guesses still queued in the server,
   // and the server finishes those checks: the next slice starts once it is idle again.
-  const settle = async () => {
+  const idleFirst = async () => {
     if (serverPid !== null && (await serverIdle(serverPid)) < 0) stillBusy++;
   };
-  for (let round = 1; round <= rounds; round++) {
-    await settle();
-    s.log(`3. round ${round}/${rounds}: raw argon2 ${s.argon2S / rounds} s`);
-    rawSlices.push(await measureArgon2Rate(s.argon2S / rounds));
-    for (const connections of s.connections) {
-      const slices = floods.get(connections)!;
-      await settle();
-      s.log(`3. round ${round}/${rounds}: password POST, ${connections} connections over ${pickups.length} pickups, ${s.runS / rounds} s`);
-      const probe = startHealthzProbe(`${origin}/healthz`);
-      await probe.ready;
-      const ticks = machineTicks();
-      const cpuBefore = serverPid === null ? null : threadCpu(serverPid);
-      // A slice opens with every connection's first guess arriving at once, a burst that one
-      // long flood has only once: /healthz is timed from SLICE_SETTLE_MS into the slice.
-      const settled = setTimeout(() => probe.restart(), SLICE_SETTLE_MS);
-      slices.loads.push(await load({ url: origin, connections, durationS: s.runS / rounds, requests, expected: [401], keepLatencies: true }));
-      clearTimeout(settled);
-      const cpuAfter = serverPid === null ? null : threadCpu(serverPid);
-      const busy = machineTicks();
-      slices.ticks.busy += busy.busy - ticks.busy;
-      slices.ticks.total += busy.total - ticks.total;
-      slices.probes.push(await probe.stop());
-      if (!addCpu(slices.cpu, cpuBefore, cpuAfter)) slices.complete = false;
+  // The raw workers are loaded once, before the first round, and wait between their slices.
+  const pool = await startArgon2Pool();
+  try {
+    // Every other round runs backwards (raw, 10, 50, then 50, 10, raw), so that no side always
+    // comes first, or always right after the raw slice, while the machine drifts.
+    const forwards: Array<number | 'raw'> = ['raw', ...s.connections];
+    for (let round = 1; round <= rounds; round++) {
+      for (const step of round % 2 === 1 ? forwards : [...forwards].reverse()) {
+        await idleFirst();
+        if (step === 'raw') {
+          s.log(`3. round ${round}/${rounds}: raw argon2 ${s.argon2S / rounds} s`);
+          rawSlices.push(await pool.run(s.argon2S / rounds));
+          continue;
+        }
+        s.log(`3. round ${round}/${rounds}: password POST, ${step} connections over ${pickups.length} pickups, ${s.runS / rounds} s`);
+        const run = { origin, connections: step, durationS: s.runS / rounds, requests, serverPid, fromMs: round === 1 ? 0 : COUNT_FROM_MS };
+        await floodSlice(floods.get(step)!, run);
+      }
     }
+  } finally {
+    await pool.close();
   }
   if (stillBusy > 0) result.notes.push(`3. ${stillBusy} slices started with the server still busy after 20 s of waiting.`);
 
@@ -275,11 +227,9 @@ export async function runPassword(s: Settings, origin: string | null, issued: Is
   result.raw.argon2Slices = { verified, seconds, perSecond: raw, slices: rawSlices };
   for (const [connections, slices] of floods) {
     const at = `${connections} conn`;
-    const flood = mergeLoads(slices.loads);
-    const healthz = mergeProbes(slices.probes);
-    const threads = slices.complete && flood.served > 0 ? perAnswer(slices.cpu, flood.served) : null;
-    const busy = slices.ticks.total > 0 ? slices.ticks.busy / slices.ticks.total : null;
-    result.raw[`${connections}`] = { flood, healthz, threads, busy, slices: slices.loads.map(({ latencies: _, ...load }) => load) };
+    const figures = floodFigures(slices);
+    const { flood, healthz } = figures;
+    result.raw[`${connections}`] = { ...figures, slices: slices.loads.map(({ latencies: _, ...counted }) => counted) };
     if ((flood.statuses['503'] ?? 0) > 0) {
       result.notes.push(
         `3. Password POST, ${at}: ${flood.statuses['503']} answers were 503 (queue full). autocannon asks again at once, ` +
@@ -293,7 +243,7 @@ export async function runPassword(s: Settings, origin: string | null, issued: Is
           `socket errors ${flood.errors}; /healthz failures ${healthz.failures}.`,
       );
     }
-    result.rows.push(...floodRows(at, { flood, healthz, threads, busy }, { perSecond: raw, note: rawNote, workers: argon2.workers }, idle));
+    result.rows.push(...floodRows(at, figures, { perSecond: raw, note: rawNote, workers: argon2.workers }, idle));
   }
   if (throttled.size > 0) result.notes.push(`3. ${throttled.size} of ${pickups.length} pickups answered 429 and were skipped from then on.`);
   if (throttled.size > 0 && throttled.size === pickups.length) {

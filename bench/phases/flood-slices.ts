@@ -1,0 +1,98 @@
+import type { AutocannonRequest } from 'autocannon';
+import { machineTicks, threadCpu, type ThreadCpu } from '../cpu-time.js';
+import { mergeProbes, startHealthzProbe, type ProbeResult, type ProbeRun } from '../healthz-probe.js';
+import { load, mergeLoads, type LoadResult } from '../http.js';
+
+/**
+ * Where a flood slice after the first starts counting: its 401s and their latencies, the
+ * server's CPU, the cores' busy share and /healthz. The first half-second sets up the slice's
+ * connections and takes every connection's first guess at once; one continuous flood does
+ * that once, so the first slice of each connection count is counted from its start and the
+ * others from here.
+ */
+export const COUNT_FROM_MS = 500;
+
+/** One connection count's flood, slice by slice, and what the server and the cores did meanwhile. */
+export type FloodSlices = { loads: LoadResult[]; probes: ProbeRun[]; cpu: ThreadCpu; ticks: { busy: number; total: number }; cpuKnown: boolean };
+
+export const noSlices = (): FloodSlices => ({ loads: [], probes: [], cpu: { mainMs: 0, otherMs: 0, otherFaults: 0 }, ticks: { busy: 0, total: 0 }, cpuKnown: true });
+
+export type SliceRun = { origin: string; connections: number; durationS: number; requests: AutocannonRequest[]; serverPid: number | null; fromMs: number };
+
+/** Runs one flood slice, probing /healthz beside it, and adds what it measured to `into`. */
+export async function floodSlice(into: FloodSlices, run: SliceRun): Promise<void> {
+  // Started and loaded before the slice: a worker's start-up is CPU the flood should not lose.
+  const probe = startHealthzProbe(`${run.origin}/healthz`);
+  let ticks = machineTicks();
+  let cpuBefore: ThreadCpu | null = null;
+  const mark = () => {
+    probe.restart();
+    ticks = machineTicks();
+    cpuBefore = run.serverPid === null ? null : threadCpu(run.serverPid);
+  };
+  let flood: LoadResult;
+  try {
+    await probe.ready;
+    if (run.fromMs === 0) mark();
+    flood = await load({
+      url: run.origin,
+      connections: run.connections,
+      durationS: run.durationS,
+      requests: run.requests,
+      expected: [401],
+      keepLatencies: true,
+      settle: run.fromMs === 0 ? undefined : { ms: run.fromMs, then: mark },
+    });
+  } catch (err) {
+    await probe.stop().catch(() => undefined);
+    throw err;
+  }
+  const cpuAfter = run.serverPid === null ? null : threadCpu(run.serverPid);
+  const ticksAfter = machineTicks();
+  into.loads.push(flood);
+  into.probes.push(await probe.stop());
+  into.ticks.busy += ticksAfter.busy - ticks.busy;
+  into.ticks.total += ticksAfter.total - ticks.total;
+  if (cpuBefore === null || cpuAfter === null) into.cpuKnown = false;
+  else {
+    const before: ThreadCpu = cpuBefore;
+    into.cpu.mainMs += cpuAfter.mainMs - before.mainMs;
+    into.cpu.otherMs += cpuAfter.otherMs - before.otherMs;
+    into.cpu.otherFaults += cpuAfter.otherFaults - before.otherFaults;
+  }
+}
+
+export type FloodFigures = { flood: LoadResult; healthz: ProbeResult; threads: ThreadCpu | null; busy: number | null };
+
+/**
+ * The slices as one flood: 401s over the summed counted time, and the server's CPU per 401 split
+ * by thread. Everything the server did in the counted windows is charged to the 401s: the
+ * probe's /healthz answers, any 429 or 503, and the checks of guesses still queued when a
+ * window opened.
+ */
+export function floodFigures(slices: FloodSlices): FloodFigures {
+  const flood = mergeLoads(slices.loads);
+  const n = flood.served;
+  const threads = slices.cpuKnown && n > 0 ? { mainMs: slices.cpu.mainMs / n, otherMs: slices.cpu.otherMs / n, otherFaults: slices.cpu.otherFaults / n } : null;
+  return { flood, healthz: mergeProbes(slices.probes), threads, busy: slices.ticks.total > 0 ? slices.ticks.busy / slices.ticks.total : null };
+}
+
+/**
+ * Waits until the server has used under 10 ms of CPU over half a second. Returns the ms waited,
+ * or -1 when it is still busy after 20 s.
+ */
+export async function serverIdle(pid: number): Promise<number> {
+  const started = performance.now();
+  const total = () => {
+    const t = threadCpu(pid);
+    return t === null ? null : t.mainMs + t.otherMs;
+  };
+  let last = total();
+  while (last !== null && performance.now() - started < 20_000) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = total();
+    if (now === null || now - last < 10) return performance.now() - started;
+    last = now;
+  }
+  return last === null ? performance.now() - started : -1;
+}
