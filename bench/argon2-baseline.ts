@@ -40,13 +40,3 @@ export async function startArgon2Pool(workers = availableParallelism()): Promise
     close,
   };
 }
-
-/** One measure from a pool of its own. */
-export async function measureArgon2Rate(durationS: number, workers = availableParallelism()): Promise<Argon2Rate> {
-  const pool = await startArgon2Pool(workers);
-  try {
-    return await pool.run(durationS);
-  } finally {
-    await pool.close();
-  }
-}

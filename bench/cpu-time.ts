@@ -51,3 +51,23 @@ export function threadCpu(pid: number): ThreadCpu | null {
     return null;
   }
 }
+
+/**
+ * Waits until the server has used under 10 ms of CPU over half a second. Returns the ms waited,
+ * or -1 when it is still busy after 20 s.
+ */
+export async function serverIdle(pid: number): Promise<number> {
+  const started = performance.now();
+  const total = () => {
+    const t = threadCpu(pid);
+    return t === null ? null : t.mainMs + t.otherMs;
+  };
+  let last = total();
+  while (last !== null && performance.now() - started < 20_000) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = total();
+    if (now === null || now - last < 10) return performance.now() - started;
+    last = now;
+  }
+  return last === null ? performance.now() - started : -1;
+}

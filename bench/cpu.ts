@@ -9,7 +9,8 @@
  * `--rate N` paces the measured requests at N a second over one connection (the warm-up, 5000
  * requests, stays unpaced at 10 connections): at a low N every request then wakes an idle event
  * loop, as each step of a wrong guess does under the password flood. What the idle server uses
- * on its own is measured first and taken off. A round takes N-requests ÷ N seconds.
+ * on its own is measured for 10 s first and the least of those rates taken off. A paced round
+ * takes a 5000-request warm-up, the idle wait and watch, and its requests ÷ N seconds.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { stopAllGroups } from './child.js';
-import { cpuMs } from './cpu-time.js';
+import { cpuMs, serverIdle } from './cpu-time.js';
 import { freePort } from './http.js';
 import { download, fetchLanding, formHeaders, logIn } from './portal.js';
 import { REPO_ROOT, serverEnv, startServer, type RunningServer } from './server.js';
@@ -34,30 +35,40 @@ async function drive(target: Target, amount: number, rate?: number): Promise<Rec
   return statuses;
 }
 
-/** Server CPU µs per request over `amount` requests, after a warm-up of half that (5000 when paced). */
-/** How long a paced round first watches the idle server, to subtract what it does unasked. */
-const IDLE_S = 5;
-/** Idle CPU ms per second of each paced round, for the summary line. */
-const idle: number[] = [];
+/** How long a paced round first watches the idle server, to take off what it does unasked. */
+const IDLE_S = 10;
 
-async function measure(server: RunningServer, target: Target, amount: number, expected: number, rate?: number): Promise<number> {
+/** One round: the server's CPU ms over its requests, the seconds they took, and its idle CPU ms a second (0 unpaced). */
+type Round = { usedMs: number; seconds: number; idleMsPerS: number; amount: number };
+
+/** Drives `amount` requests after a warm-up of half that (5000 when paced). */
+async function measure(server: RunningServer, target: Target, amount: number, expected: number, rate?: number): Promise<Round> {
   // Paced rounds are short, so their warm-up is a fixed unpaced run, long enough for the JIT.
   await drive(target, rate === undefined ? Math.ceil(amount / 2) : 5000);
   // A paced round leaves the server idle most of the time, and what it does then on its own
-  // (timers) is not the requests' cost: measured first, and taken off.
+  // (timers) is not the requests' cost: it is watched first, once the warm-up's work is done.
   let idleMsPerS = 0;
   if (rate !== undefined) {
+    await serverIdle(server.pid);
     const idleFrom = cpuMs(server.pid)!;
     await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
     idleMsPerS = (cpuMs(server.pid)! - idleFrom) / IDLE_S;
-    idle.push(idleMsPerS);
   }
   const before = cpuMs(server.pid)!;
   const started = performance.now();
   const statuses = await drive(target, amount, rate);
-  const used = cpuMs(server.pid)! - before - (idleMsPerS * (performance.now() - started)) / 1000;
+  const usedMs = cpuMs(server.pid)! - before;
   if ((statuses[expected] ?? 0) !== amount) throw new Error(`${target.url}: expected ${amount} × ${expected}, got ${JSON.stringify(statuses)}`);
-  return (used * 1000) / amount;
+  return { usedMs, seconds: (performance.now() - started) / 1000, idleMsPerS, amount };
+}
+
+/**
+ * CPU µs per request of each round. Idle CPU is counted in 10 ms ticks and other work only adds
+ * to it, so the least idle rate of the server's rounds is the one taken off all of them.
+ */
+function perRequest(rounds: Round[]): { us: number[]; idleMsPerS: number } {
+  const idleMsPerS = Math.min(...rounds.map((r) => r.idleMsPerS));
+  return { us: rounds.map((r) => ((r.usedMs - idleMsPerS * r.seconds) * 1000) / r.amount), idleMsPerS };
 }
 
 // Other work on the cores only ever adds CPU time (cache misses, migrations), so the least of
@@ -101,17 +112,22 @@ async function main(): Promise<void> {
         expected: 200,
       },
     };
-    const results: Record<string, number[]> = { hello: [], landing: [], download: [] };
+    const measured: Record<string, Round[]> = { hello: [], landing: [], download: [] };
     for (let r = 0; r < rounds; r++) {
-      for (const [name, t] of Object.entries(targets)) if (routes.includes(name)) results[name]!.push(await measure(t.server, t.target, amount, t.expected, rate));
+      for (const [name, t] of Object.entries(targets)) if (routes.includes(name)) measured[name]!.push(await measure(t.server, t.target, amount, t.expected, rate));
     }
+    const figures = Object.fromEntries(Object.entries(measured).map(([name, rs]) => [name, rs.length === 0 ? null : perRequest(rs)]));
+    const results = Object.fromEntries(Object.entries(figures).map(([name, f]) => [name, f?.us ?? []]));
     const how = rate === undefined ? '10 connections' : `${rate} a second over one connection`;
     console.log(`server CPU per request (user+system, /proc), least (median) of ${rounds} rounds of ${amount} at ${how}, landing page ${bytes} B:`);
     for (const [name, xs] of Object.entries(results)) {
       if (xs.length === 0) continue;
       console.log(`  ${name.padEnd(9)} ${least(xs).toFixed(0).padStart(6)} µs (${median(xs).toFixed(0)})   rounds: ${xs.map((x) => x.toFixed(0)).join(', ')}`);
     }
-    if (idle.length > 0) console.log(`  idle servers used ${idle.map((x) => x.toFixed(1)).join(', ')} ms of CPU a second (taken off the paced rounds)`);
+    if (rate !== undefined) {
+      const idle = Object.entries(figures).flatMap(([name, f]) => (f === null ? [] : [`${name} ${f.idleMsPerS.toFixed(1)}`]));
+      console.log(`  idle server CPU taken off the paced rounds, ms a second: ${idle.join(', ')}`);
+    }
     const h = least(results.hello!);
     if (routes.length === 3) console.log(`  CPU ratio hello/landing ${(h / least(results.landing!)).toFixed(3)}×, hello/download ${(h / least(results.download!)).toFixed(3)}×`);
   } finally {

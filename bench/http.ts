@@ -1,4 +1,4 @@
-import autocannon, { type AutocannonRequest } from 'autocannon';
+import autocannon, { type AutocannonRequest, type Result } from 'autocannon';
 import { createServer } from 'node:net';
 
 export type LoadOptions = {
@@ -54,26 +54,38 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   const expected = new Set(opts.expected ?? [200]);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
-  const settleMs = opts.settle?.ms ?? 0;
-  let settled = settleMs === 0;
-  const timer = settled ? undefined : setTimeout(() => ((settled = true), opts.settle!.then()), settleMs);
-  const instance = autocannon({
-    url: opts.url,
-    connections: opts.connections,
-    duration: opts.durationS,
-    timeout: 10,
-    method: opts.method ?? 'GET',
-    headers: opts.headers,
-    body: opts.body,
-    requests: opts.requests,
-  });
-  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-    statuses[status] = (statuses[status] ?? 0) + 1;
-    if (settled && expected.has(status)) latencies.push(ms);
-  });
-  const result = await instance;
-  clearTimeout(timer);
-  const durationS = Math.round(result.duration * 1000 - settleMs) / 1000;
+  if (opts.settle !== undefined && opts.settle.ms >= opts.durationS * 1000) throw new Error('load: settle.ms must be shorter than the run');
+  const started = performance.now();
+  // When counting began, in ms from the start: the timer's own lateness is not counted time.
+  let countedFrom = opts.settle === undefined ? 0 : null;
+  const timer =
+    opts.settle === undefined
+      ? undefined
+      : setTimeout(() => {
+          countedFrom = performance.now() - started;
+          opts.settle!.then();
+        }, opts.settle.ms);
+  let result: Result;
+  try {
+    const instance = autocannon({
+      url: opts.url,
+      connections: opts.connections,
+      duration: opts.durationS,
+      timeout: 10,
+      method: opts.method ?? 'GET',
+      headers: opts.headers,
+      body: opts.body,
+      requests: opts.requests,
+    });
+    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (countedFrom !== null && expected.has(status)) latencies.push(ms);
+    });
+    result = await instance;
+  } finally {
+    clearTimeout(timer);
+  }
+  const durationS = Math.round(result.duration * 1000 - (countedFrom ?? 0)) / 1000;
   return {
     connections: opts.connections,
     durationS,

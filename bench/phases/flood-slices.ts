@@ -19,16 +19,17 @@ export const noSlices = (): FloodSlices => ({ loads: [], probes: [], cpu: { main
 
 export type SliceRun = { origin: string; connections: number; durationS: number; requests: AutocannonRequest[]; serverPid: number | null; fromMs: number };
 
+type Opened = { ticks: { busy: number; total: number }; cpu: ThreadCpu | null };
+
 /** Runs one flood slice, probing /healthz beside it, and adds what it measured to `into`. */
 export async function floodSlice(into: FloodSlices, run: SliceRun): Promise<void> {
   // Started and loaded before the slice: a worker's start-up is CPU the flood should not lose.
   const probe = startHealthzProbe(`${run.origin}/healthz`);
-  let ticks = machineTicks();
-  let cpuBefore: ThreadCpu | null = null;
+  // Where the counted window opened: at the start, or when load() reaches `fromMs`.
+  const window: { opened: Opened | null } = { opened: null };
   const mark = () => {
     probe.restart();
-    ticks = machineTicks();
-    cpuBefore = run.serverPid === null ? null : threadCpu(run.serverPid);
+    window.opened = { ticks: machineTicks(), cpu: run.serverPid === null ? null : threadCpu(run.serverPid) };
   };
   let flood: LoadResult;
   try {
@@ -51,14 +52,15 @@ export async function floodSlice(into: FloodSlices, run: SliceRun): Promise<void
   const ticksAfter = machineTicks();
   into.loads.push(flood);
   into.probes.push(await probe.stop());
-  into.ticks.busy += ticksAfter.busy - ticks.busy;
-  into.ticks.total += ticksAfter.total - ticks.total;
-  if (cpuBefore === null || cpuAfter === null) into.cpuKnown = false;
+  const start = window.opened;
+  if (start === null) throw new Error('a flood slice ended before its counted window opened');
+  into.ticks.busy += ticksAfter.busy - start.ticks.busy;
+  into.ticks.total += ticksAfter.total - start.ticks.total;
+  if (start.cpu === null || cpuAfter === null) into.cpuKnown = false;
   else {
-    const before: ThreadCpu = cpuBefore;
-    into.cpu.mainMs += cpuAfter.mainMs - before.mainMs;
-    into.cpu.otherMs += cpuAfter.otherMs - before.otherMs;
-    into.cpu.otherFaults += cpuAfter.otherFaults - before.otherFaults;
+    into.cpu.mainMs += cpuAfter.mainMs - start.cpu.mainMs;
+    into.cpu.otherMs += cpuAfter.otherMs - start.cpu.otherMs;
+    into.cpu.otherFaults += cpuAfter.otherFaults - start.cpu.otherFaults;
   }
 }
 
@@ -75,24 +77,4 @@ export function floodFigures(slices: FloodSlices): FloodFigures {
   const n = flood.served;
   const threads = slices.cpuKnown && n > 0 ? { mainMs: slices.cpu.mainMs / n, otherMs: slices.cpu.otherMs / n, otherFaults: slices.cpu.otherFaults / n } : null;
   return { flood, healthz: mergeProbes(slices.probes), threads, busy: slices.ticks.total > 0 ? slices.ticks.busy / slices.ticks.total : null };
-}
-
-/**
- * Waits until the server has used under 10 ms of CPU over half a second. Returns the ms waited,
- * or -1 when it is still busy after 20 s.
- */
-export async function serverIdle(pid: number): Promise<number> {
-  const started = performance.now();
-  const total = () => {
-    const t = threadCpu(pid);
-    return t === null ? null : t.mainMs + t.otherMs;
-  };
-  let last = total();
-  while (last !== null && performance.now() - started < 20_000) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const now = total();
-    if (now === null || now - last < 10) return performance.now() - started;
-    last = now;
-  }
-  return last === null ? performance.now() - started : -1;
 }

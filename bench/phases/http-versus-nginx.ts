@@ -64,9 +64,10 @@ export async function compareWithNginx(
     // Server CPU per answer, from /proc: it explains the req/s ratio, and other load on the
     // cores moves it far less than it moves req/s. Every other round runs backwards, so that no
     // side always comes first, or always right after Uketori, while the machine drifts.
+    const hello = framework.target;
     const forwards = [
       ...(uketori === null ? [] : [() => slice(sides.uketori, uketori, uketoriPid, connections, sliceS)]),
-      ...(framework.target === null ? [] : [() => slice(sides.hello, framework.target!, framework.pid, connections, sliceS)]),
+      ...(hello === null ? [] : [() => slice(sides.hello, hello, framework.pid, connections, sliceS)]),
       () => slice(sides.nginx, nginx, null, connections, sliceS),
     ];
     for (let round = 1; round <= s.rounds; round++) {

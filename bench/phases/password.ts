@@ -1,5 +1,5 @@
 import type { AutocannonRequest, RequestContext } from 'autocannon';
-import { measureArgon2Rate, startArgon2Pool, type Argon2Rate } from '../argon2-baseline.js';
+import { startArgon2Pool, type Argon2Pool, type Argon2Rate } from '../argon2-baseline.js';
 import os from 'node:os';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/open.js';
@@ -14,7 +14,8 @@ import { formHeaders } from '../portal.js';
 import { formatNumber, row, type Row } from '../report.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
-import { COUNT_FROM_MS, floodFigures, floodSlice, noSlices, serverIdle, type FloodFigures } from './flood-slices.js';
+import { serverIdle } from '../cpu-time.js';
+import { COUNT_FROM_MS, floodFigures, floodSlice, noSlices, type FloodFigures } from './flood-slices.js';
 
 /**
  * The right password with its characters rotated: the same length and alphabet, so it passes
@@ -148,8 +149,27 @@ function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number;
  */
 export async function runPassword(s: Settings, origin: string | null, issued: IssuedPickup[], topUp: TopUp | null, serverPid: number | null = null): Promise<PhaseResult> {
   const result: PhaseResult = { rows: [], notes: [], errors: [], raw: {} };
+  // The raw workers are loaded once and wait between their measures.
+  const pool = await startArgon2Pool();
+  try {
+    return await measurePassword(s, origin, issued, topUp, serverPid, pool, result);
+  } finally {
+    await pool.close();
+  }
+}
+
+/** runPassword's body, with the raw argon2 pool it keeps for the whole phase. */
+async function measurePassword(
+  s: Settings,
+  origin: string | null,
+  issued: IssuedPickup[],
+  topUp: TopUp | null,
+  serverPid: number | null,
+  pool: Argon2Pool,
+  result: PhaseResult,
+): Promise<PhaseResult> {
   s.log(`3. argon2 baseline: ${s.argon2S} s`);
-  const argon2 = await measureArgon2Rate(s.argon2S);
+  const argon2 = await pool.run(s.argon2S);
   result.raw.argon2 = argon2;
   const argon2Note = `raw argon2id verify, ${argon2.workers} workers`;
   s.log(`3. The portal's own hasher in-process (queue, pepper, no HTTP): ${s.argon2S} s`);
@@ -191,27 +211,21 @@ export async function runPassword(s: Settings, origin: string | null, issued: Is
   const idleFirst = async () => {
     if (serverPid !== null && (await serverIdle(serverPid)) < 0) stillBusy++;
   };
-  // The raw workers are loaded once, before the first round, and wait between their slices.
-  const pool = await startArgon2Pool();
-  try {
-    // Every other round runs backwards (raw, 10, 50, then 50, 10, raw), so that no side always
-    // comes first, or always right after the raw slice, while the machine drifts.
-    const forwards: Array<number | 'raw'> = ['raw', ...s.connections];
-    for (let round = 1; round <= rounds; round++) {
-      for (const step of round % 2 === 1 ? forwards : [...forwards].reverse()) {
-        await idleFirst();
-        if (step === 'raw') {
-          s.log(`3. round ${round}/${rounds}: raw argon2 ${s.argon2S / rounds} s`);
-          rawSlices.push(await pool.run(s.argon2S / rounds));
-          continue;
-        }
-        s.log(`3. round ${round}/${rounds}: password POST, ${step} connections over ${pickups.length} pickups, ${s.runS / rounds} s`);
-        const run = { origin, connections: step, durationS: s.runS / rounds, requests, serverPid, fromMs: round === 1 ? 0 : COUNT_FROM_MS };
-        await floodSlice(floods.get(step)!, run);
+  // Every other round runs backwards (raw, 10, 50, then 50, 10, raw), so that no side always
+  // comes first, or always right after the raw slice, while the machine drifts.
+  const forwards: Array<number | 'raw'> = ['raw', ...s.connections];
+  for (let round = 1; round <= rounds; round++) {
+    for (const step of round % 2 === 1 ? forwards : [...forwards].reverse()) {
+      await idleFirst();
+      if (step === 'raw') {
+        s.log(`3. round ${round}/${rounds}: raw argon2 ${s.argon2S / rounds} s`);
+        rawSlices.push(await pool.run(s.argon2S / rounds));
+        continue;
       }
+      s.log(`3. round ${round}/${rounds}: password POST, ${step} connections over ${pickups.length} pickups, ${s.runS / rounds} s`);
+      const run = { origin, connections: step, durationS: s.runS / rounds, requests, serverPid, fromMs: round === 1 ? 0 : COUNT_FROM_MS };
+      await floodSlice(floods.get(step)!, run);
     }
-  } finally {
-    await pool.close();
   }
   if (stillBusy > 0) result.notes.push(`3. ${stillBusy} slices started with the server still busy after 20 s of waiting.`);
 
