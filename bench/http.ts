@@ -15,10 +15,12 @@ export type LoadOptions = {
   /** Keep every served response's latency in the result, for mergeLoads. */
   keepLatencies?: boolean;
   /**
-   * Count served responses, their latencies and the duration only from `ms` into the run, and
-   * call `then` at that moment (statuses still count every answer).
+   * The counted window, on the bench's own clock: served responses, their latencies and the
+   * duration count from `fromMs` into the run (0 by default) to `durationS`, whenever autocannon
+   * itself stops (statuses still count every answer). `opened` and `closed` are called at its
+   * two ends, for figures read beside the run.
    */
-  settle?: { ms: number; then: () => void };
+  count?: { fromMs?: number; opened?: () => void; closed?: () => void };
 };
 
 export type LoadResult = {
@@ -54,17 +56,24 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   const expected = new Set(opts.expected ?? [200]);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
-  if (opts.settle !== undefined && opts.settle.ms >= opts.durationS * 1000) throw new Error('load: settle.ms must be shorter than the run');
+  const fromMs = opts.count?.fromMs ?? 0;
+  if (fromMs >= opts.durationS * 1000) throw new Error('load: the counted window must open before the run ends');
   const started = performance.now();
-  // When counting began, in ms from the start: the timer's own lateness is not counted time.
-  let countedFrom = opts.settle === undefined ? 0 : null;
-  const timer =
-    opts.settle === undefined
-      ? undefined
-      : setTimeout(() => {
-          countedFrom = performance.now() - started;
-          opts.settle!.then();
-        }, opts.settle.ms);
+  // When the window really opened and closed, in ms from the start: a timer's lateness is not counted time.
+  const window: { openedAt: number | null; closedAt: number | null } = { openedAt: null, closedAt: null };
+  const open = () => {
+    window.openedAt = performance.now() - started;
+    opts.count?.opened?.();
+  };
+  const close = () => {
+    if (window.openedAt === null || window.closedAt !== null) return;
+    window.closedAt = performance.now() - started;
+    opts.count?.closed?.();
+  };
+  const opening = fromMs === 0 ? (open(), undefined) : setTimeout(open, fromMs);
+  // autocannon stops at its next once-a-second sample after the duration, or later if an
+  // answer is late: the window closes on time whatever it does.
+  const closing = setTimeout(close, opts.durationS * 1000);
   let result: Result;
   try {
     const instance = autocannon({
@@ -79,17 +88,20 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     });
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
       statuses[status] = (statuses[status] ?? 0) + 1;
-      if (countedFrom !== null && expected.has(status)) latencies.push(ms);
+      if (window.openedAt !== null && window.closedAt === null && expected.has(status)) latencies.push(ms);
     });
     result = await instance;
   } finally {
-    clearTimeout(timer);
+    clearTimeout(opening);
+    clearTimeout(closing);
+    close();
   }
-  const durationS = Math.round(result.duration * 1000 - (countedFrom ?? 0)) / 1000;
+  const { openedAt, closedAt } = window;
+  const durationS = openedAt === null || closedAt === null ? 0 : Math.round(closedAt - openedAt) / 1000;
   return {
     connections: opts.connections,
     durationS,
-    rps: latencies.length / durationS,
+    rps: durationS > 0 ? latencies.length / durationS : 0,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     served: latencies.length,

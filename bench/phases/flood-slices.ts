@@ -19,22 +19,23 @@ export const noSlices = (): FloodSlices => ({ loads: [], probes: [], cpu: { main
 
 export type SliceRun = { origin: string; connections: number; durationS: number; requests: AutocannonRequest[]; serverPid: number | null; fromMs: number };
 
-type Opened = { ticks: { busy: number; total: number }; cpu: ThreadCpu | null };
+type Reading = { ticks: { busy: number; total: number }; cpu: ThreadCpu | null };
 
 /** Runs one flood slice, probing /healthz beside it, and adds what it measured to `into`. */
 export async function floodSlice(into: FloodSlices, run: SliceRun): Promise<void> {
   // Started and loaded before the slice: a worker's start-up is CPU the flood should not lose.
   const probe = startHealthzProbe(`${run.origin}/healthz`);
-  // Where the counted window opened: at the start, or when load() reaches `fromMs`.
-  const window: { opened: Opened | null } = { opened: null };
-  const mark = () => {
+  // The counted window's ends, as load() opens and closes it (see COUNT_FROM_MS).
+  const window: { opened: Reading | null; closed: Reading | null } = { opened: null, closed: null };
+  const reading = (): Reading => ({ ticks: machineTicks(), cpu: run.serverPid === null ? null : threadCpu(run.serverPid) });
+  const opened = () => {
     probe.restart();
-    window.opened = { ticks: machineTicks(), cpu: run.serverPid === null ? null : threadCpu(run.serverPid) };
+    window.opened = reading();
   };
+  const closed = () => void (window.closed = reading());
   let flood: LoadResult;
   try {
     await probe.ready;
-    if (run.fromMs === 0) mark();
     flood = await load({
       url: run.origin,
       connections: run.connections,
@@ -42,25 +43,23 @@ export async function floodSlice(into: FloodSlices, run: SliceRun): Promise<void
       requests: run.requests,
       expected: [401],
       keepLatencies: true,
-      settle: run.fromMs === 0 ? undefined : { ms: run.fromMs, then: mark },
+      count: { fromMs: run.fromMs, opened, closed },
     });
   } catch (err) {
     await probe.stop().catch(() => undefined);
     throw err;
   }
-  const cpuAfter = run.serverPid === null ? null : threadCpu(run.serverPid);
-  const ticksAfter = machineTicks();
   into.loads.push(flood);
   into.probes.push(await probe.stop());
-  const start = window.opened;
-  if (start === null) throw new Error('a flood slice ended before its counted window opened');
-  into.ticks.busy += ticksAfter.busy - start.ticks.busy;
-  into.ticks.total += ticksAfter.total - start.ticks.total;
-  if (start.cpu === null || cpuAfter === null) into.cpuKnown = false;
+  const { opened: start, closed: end } = window;
+  if (start === null || end === null) throw new Error('a flood slice ended without its counted window');
+  into.ticks.busy += end.ticks.busy - start.ticks.busy;
+  into.ticks.total += end.ticks.total - start.ticks.total;
+  if (start.cpu === null || end.cpu === null) into.cpuKnown = false;
   else {
-    into.cpu.mainMs += cpuAfter.mainMs - start.cpu.mainMs;
-    into.cpu.otherMs += cpuAfter.otherMs - start.cpu.otherMs;
-    into.cpu.otherFaults += cpuAfter.otherFaults - start.cpu.otherFaults;
+    into.cpu.mainMs += end.cpu.mainMs - start.cpu.mainMs;
+    into.cpu.otherMs += end.cpu.otherMs - start.cpu.otherMs;
+    into.cpu.otherFaults += end.cpu.otherFaults - start.cpu.otherFaults;
   }
 }
 

@@ -22,11 +22,13 @@ type Slices = { runs: LoadResult[]; cpuMs: number; cpuKnown: boolean };
 const slices = (): Slices => ({ runs: [], cpuMs: 0, cpuKnown: true });
 
 async function slice(into: Slices, target: Target, pid: number | null, connections: number, durationS: number): Promise<void> {
-  const before = pid === null ? null : cpuMs(pid);
-  into.runs.push(await load({ ...target, connections, durationS, keepLatencies: true }));
-  const after = pid === null ? null : cpuMs(pid);
-  if (before === null || after === null) into.cpuKnown = false;
-  else into.cpuMs += after - before;
+  // The server's CPU at the two ends of the counted window, as load() opens and closes it.
+  const cpu: { from: number | null; to: number | null } = { from: null, to: null };
+  const read = () => (pid === null ? null : cpuMs(pid));
+  const count = { opened: () => void (cpu.from = read()), closed: () => void (cpu.to = read()) };
+  into.runs.push(await load({ ...target, connections, durationS, keepLatencies: true, count }));
+  if (cpu.from === null || cpu.to === null) into.cpuKnown = false;
+  else into.cpuMs += cpu.to - cpu.from;
 }
 
 /** The slices as one run, and the server's CPU µs per answer over them (null when unknown). */
