@@ -15,9 +15,9 @@ export type LoadOptions = {
   /** Keep every served response's latency in the result, for mergeLoads. */
   keepLatencies?: boolean;
   /**
-   * The counted window, on the bench's own clock: served responses, their latencies and the
-   * duration count from `fromMs` into the run (0 by default) to `durationS`, whenever autocannon
-   * itself stops (statuses still count every answer). `opened` and `closed` are called at its
+   * The counted window, on the bench's own clock: answers, their latencies and the duration
+   * count from `fromMs` into the run (0 by default) to `durationS`, whenever autocannon itself
+   * stops; answers outside it are only counted as such. `opened` and `closed` are called at its
    * two ends, for figures read beside the run.
    */
   count?: { fromMs?: number; opened?: () => void; closed?: () => void };
@@ -32,7 +32,10 @@ export type LoadResult = {
   p50: number;
   p99: number;
   served: number;
+  /** Answers inside the counted window, by status. */
   statuses: Record<string, number>;
+  /** Answers before the window opened or after it closed, counted nowhere else. */
+  outsideWindow: number;
   errors: number;
   timeouts: number;
   /** With keepLatencies only: ms per served response. */
@@ -56,6 +59,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   const expected = new Set(opts.expected ?? [200]);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
+  let outsideWindow = 0;
   const fromMs = opts.count?.fromMs ?? 0;
   if (fromMs >= opts.durationS * 1000) throw new Error('load: the counted window must open before the run ends');
   const started = performance.now();
@@ -87,8 +91,12 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       requests: opts.requests,
     });
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+      if (window.openedAt === null || window.closedAt !== null) {
+        outsideWindow++;
+        return;
+      }
       statuses[status] = (statuses[status] ?? 0) + 1;
-      if (window.openedAt !== null && window.closedAt === null && expected.has(status)) latencies.push(ms);
+      if (expected.has(status)) latencies.push(ms);
     });
     result = await instance;
   } finally {
@@ -106,6 +114,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     p99: percentile(latencies, 99),
     served: latencies.length,
     statuses,
+    outsideWindow,
     errors: result.errors,
     timeouts: result.timeouts,
     ...(opts.keepLatencies === true && { latencies }),
@@ -131,6 +140,7 @@ export function mergeLoads(runs: LoadResult[]): LoadResult {
     p99: percentile(latencies, 99),
     served,
     statuses,
+    outsideWindow: runs.reduce((sum, r) => sum + r.outsideWindow, 0),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     timeouts: runs.reduce((sum, r) => sum + r.timeouts, 0),
   };
