@@ -3,10 +3,10 @@ import { firstMessage, startTsWorker } from './worker.js';
 
 export type ProbeResult = { count: number; failures: number; p50: number; p99: number };
 
-/** One probe's answer times as well as its summary, for mergeProbes. */
-export type ProbeRun = ProbeResult & { latencies: number[] };
+/** What one probe saw: its answer times and its failures, summarised by mergeProbes. */
+export type ProbeRun = { latencies: number[]; failures: number };
 
-/** Several probe runs summarised as one. */
+/** One or more probe runs summarised as one. */
 export function mergeProbes(runs: ProbeRun[]): ProbeResult {
   const latencies = runs.flatMap((r) => r.latencies);
   return { count: latencies.length, failures: runs.reduce((sum, r) => sum + r.failures, 0), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
@@ -27,11 +27,11 @@ export function startHealthzProbe(url: string, intervalMs = 20): { ready: Promis
     restart: () => worker.postMessage('restart'),
     async stop() {
       await ready;
-      const reply = firstMessage<{ latencies: number[]; failures: number }>(worker);
+      const reply = firstMessage<ProbeRun>(worker);
       worker.postMessage('stop');
-      const { latencies, failures } = await reply;
+      const run = await reply;
       await worker.terminate();
-      return { count: latencies.length, failures, p50: percentile(latencies, 50), p99: percentile(latencies, 99), latencies };
+      return run;
     },
   };
 }

@@ -64,14 +64,14 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   if (fromMs >= opts.durationS * 1000) throw new Error('load: the counted window must open before the run ends');
   const started = performance.now();
   // When the window really opened and closed, in ms from the start: a timer's lateness is not counted time.
-  const window: { openedAt: number | null; closedAt: number | null } = { openedAt: null, closedAt: null };
+  const counted: { openedAt: number | null; closedAt: number | null } = { openedAt: null, closedAt: null };
   const open = () => {
-    window.openedAt = performance.now() - started;
+    counted.openedAt = performance.now() - started;
     opts.count?.opened?.();
   };
   const close = () => {
-    if (window.openedAt === null || window.closedAt !== null) return;
-    window.closedAt = performance.now() - started;
+    if (counted.openedAt === null || counted.closedAt !== null) return;
+    counted.closedAt = performance.now() - started;
     opts.count?.closed?.();
   };
   const opening = fromMs === 0 ? (open(), undefined) : setTimeout(open, fromMs);
@@ -91,7 +91,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       requests: opts.requests,
     });
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-      if (window.openedAt === null || window.closedAt !== null) {
+      if (counted.openedAt === null || counted.closedAt !== null) {
         outsideWindow++;
         return;
       }
@@ -104,7 +104,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     clearTimeout(closing);
     close();
   }
-  const { openedAt, closedAt } = window;
+  const { openedAt, closedAt } = counted;
   const durationS = openedAt === null || closedAt === null ? 0 : Math.round(closedAt - openedAt) / 1000;
   return {
     connections: opts.connections,

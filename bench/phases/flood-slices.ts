@@ -26,13 +26,13 @@ export async function floodSlice(into: FloodSlices, run: SliceRun): Promise<void
   // Started and loaded before the slice: a worker's start-up is CPU the flood should not lose.
   const probe = startHealthzProbe(`${run.origin}/healthz`);
   // The counted window's ends, as load() opens and closes it (see COUNT_FROM_MS).
-  const window: { opened: Reading | null; closed: Reading | null } = { opened: null, closed: null };
+  const ends: { opened: Reading | null; closed: Reading | null } = { opened: null, closed: null };
   const reading = (): Reading => ({ ticks: machineTicks(), cpu: run.serverPid === null ? null : threadCpu(run.serverPid) });
   const opened = () => {
     probe.restart();
-    window.opened = reading();
+    ends.opened = reading();
   };
-  const closed = () => void (window.closed = reading());
+  const closed = () => void (ends.closed = reading());
   let flood: LoadResult;
   try {
     await probe.ready;
@@ -51,7 +51,7 @@ export async function floodSlice(into: FloodSlices, run: SliceRun): Promise<void
   }
   into.loads.push(flood);
   into.probes.push(await probe.stop());
-  const { opened: start, closed: end } = window;
+  const { opened: start, closed: end } = ends;
   if (start === null || end === null) throw new Error('a flood slice ended without its counted window');
   into.ticks.busy += end.ticks.busy - start.ticks.busy;
   into.ticks.total += end.ticks.total - start.ticks.total;

@@ -8,7 +8,7 @@ import { assembleDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/lib/log.js';
 import { cryptoRandom } from '../../src/lib/random.js';
 import { loadSecrets } from '../../src/secrets/keyring.js';
-import { startHealthzProbe, type ProbeResult } from '../healthz-probe.js';
+import { mergeProbes, startHealthzProbe, type ProbeResult } from '../healthz-probe.js';
 import { load } from '../http.js';
 import { formHeaders } from '../portal.js';
 import { formatNumber, row, type Row } from '../report.js';
@@ -194,7 +194,7 @@ async function measurePassword(
   const idleProbe = startHealthzProbe(`${origin}/healthz`);
   await idleProbe.ready;
   await new Promise((resolve) => setTimeout(resolve, Math.min(3, s.runS) * 1000));
-  const { latencies: _idleLatencies, ...idle } = await idleProbe.stop();
+  const idle = mergeProbes([await idleProbe.stop()]);
   result.raw.healthzIdle = idle;
 
   const throttled = new Set<number>();
