@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
+import argon2 from 'argon2';
+import type { Argon2Calls } from '../src/auth/password-hasher.js';
 import { createPortalServer } from '../src/http/node-server.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDb, type Db } from '../src/db/open.js';
@@ -49,7 +51,9 @@ export type TestApp = {
 };
 
 /** A fresh app: in-memory database with the real migrations, fixed clock, seeded randomness. */
-export function makeTestApp(options: { now?: number; seed?: number; config?: Config; dbFile?: string; hasherConcurrency?: number; queueLimit?: number } = {}): TestApp {
+export function makeTestApp(
+  options: { now?: number; seed?: number; config?: Config; dbFile?: string; hasherConcurrency?: number; queueLimit?: number; argon2?: Argon2Calls } = {},
+): TestApp {
   const clock = manualClock(options.now ?? T0);
   const logs: string[] = [];
   const sink = new Writable({
@@ -69,7 +73,7 @@ export function makeTestApp(options: { now?: number; seed?: number; config?: Con
     log: createLogger('info', sink),
     clock,
     random,
-    hasher: { concurrency: options.hasherConcurrency, queueLimit: options.queueLimit },
+    hasher: { concurrency: options.hasherConcurrency, queueLimit: options.queueLimit, argon2: options.argon2 },
   });
   // The production server around the app: its security headers and Host check are part of every answer.
   const server = createPortalServer(deps);
@@ -123,4 +127,23 @@ const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** A romaji name part of its own for row i (0-based): A…Z, then AA, AB…, for batches of any length. */
 export function rowName(i: number): string {
   return i < 26 ? LETTERS[i]! : LETTERS[Math.floor(i / 26) - 1]! + LETTERS[i % 26]!;
+}
+
+/**
+ * The real argon2 behind a gate: every verify is counted when it starts and then waits until the
+ * test opens the gate, so a check can be held in flight while others queue behind it.
+ */
+export function gatedArgon2(): { calls: Argon2Calls; verifies: () => number; open: () => void } {
+  let verifies = 0;
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const calls: Argon2Calls = {
+    hash: argon2.hash,
+    verify: async (...args: Parameters<typeof argon2.verify>) => {
+      verifies++;
+      await gate;
+      return argon2.verify(...args);
+    },
+  };
+  return { calls, verifies: () => verifies, open };
 }

@@ -207,7 +207,7 @@ async function measurePassword(
   const floods = new Map(s.connections.map((c) => [c, noSlices()]));
   let stillBusy = 0;
   // autocannon drops its sockets at the end of a slice with guesses still queued in the server,
-  // and the server finishes those checks: the next slice starts once it is idle again.
+  // which drops those and finishes the checks already running: the next slice starts once it is idle.
   const idleFirst = async () => {
     if (serverPid !== null && (await serverIdle(serverPid)) < 0) stillBusy++;
   };

@@ -12,6 +12,20 @@ export class HasherBusyError extends Error {
   }
 }
 
+/**
+ * Raised when the request a check was for has gone (its client closed the connection) before
+ * the check started: the check is dropped, and argon2 never runs for an answer nobody will read.
+ */
+export class CheckAbandonedError extends Error {
+  override name = 'CheckAbandonedError';
+  constructor() {
+    super('the client left before its password check started');
+  }
+}
+
+/** The two argon2 calls the hasher makes; tests hand in a gated wrapper to hold a check in flight. */
+export type Argon2Calls = { hash: typeof argon2.hash; verify: typeof argon2.verify };
+
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /** `owner` (a pickup id) gets at most its fair share of the queue, and owners take turns. */
@@ -31,9 +45,14 @@ export interface PasswordHasher {
   readonly ownerShare: number;
 }
 
-export type HasherReservation = { verify(hash: string, password: string): Promise<boolean>; release(): void };
+/**
+ * `verify` takes the request's AbortSignal: a check still waiting when it fires leaves the queue
+ * and rejects with CheckAbandonedError. A check already running finishes (argon2 cannot be
+ * stopped halfway), and its result goes nowhere.
+ */
+export type HasherReservation = { verify(hash: string, password: string, signal?: AbortSignal): Promise<boolean>; release(): void };
 
-export type HasherOptions = { pepper: Uint8Array; concurrency?: number; queueLimit?: number; ownerShare?: number };
+export type HasherOptions = { pepper: Uint8Array; concurrency?: number; queueLimit?: number; ownerShare?: number; argon2?: Argon2Calls };
 
 /**
  * One argon2 computation per core, and never the whole libuv thread pool (argon2 runs there):
@@ -54,6 +73,7 @@ const ISSUANCE = '';
  */
 export function createPasswordHasher(options: HasherOptions): PasswordHasher {
   const secret = Buffer.from(options.pepper);
+  const kdf = options.argon2 ?? argon2;
   const concurrency = options.concurrency ?? defaultConcurrency();
   // A short queue per slot: a burst of honest logins waits its turn instead of bouncing, while a
   // flood still meets its 503 quickly. bench/ measures what one check costs on a given machine.
@@ -102,15 +122,35 @@ export function createPasswordHasher(options: HasherOptions): PasswordHasher {
     return next;
   }
 
-  async function limited<T>(owner: string, work: () => Promise<T>, held = false): Promise<T> {
+  /** Takes a waiting turn out of the queue (its request has gone). */
+  function withdraw(owner: string, turn: () => void): void {
+    const list = waiting.get(owner);
+    const at = list?.indexOf(turn) ?? -1;
+    if (at < 0) return;
+    list!.splice(at, 1);
+    if (list!.length === 0) waiting.delete(owner);
+    queued--;
+  }
+
+  async function limited<T>(owner: string, work: () => Promise<T>, held = false, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw new CheckAbandonedError();
     if (inFlight >= concurrency) {
       // A reserved place was counted by every check since: it is never refused here.
       if (!held && !canAccept(owner)) throw new HasherBusyError(1);
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((resolve, reject) => {
+        const abandon = () => {
+          withdraw(owner, turn);
+          reject(new CheckAbandonedError());
+        };
+        const turn = () => {
+          signal?.removeEventListener('abort', abandon);
+          resolve();
+        };
         const list = waiting.get(owner);
-        if (list) list.push(resolve);
-        else waiting.set(owner, [resolve]);
+        if (list) list.push(turn);
+        else waiting.set(owner, [turn]);
         queued++;
+        signal?.addEventListener('abort', abandon, { once: true });
       });
     } else {
       inFlight++;
@@ -132,14 +172,14 @@ export function createPasswordHasher(options: HasherOptions): PasswordHasher {
 
   const check = (hash: string, password: string) => async () => {
     try {
-      return await argon2.verify(hash, password, { secret });
+      return await kdf.verify(hash, password, { secret });
     } catch {
       return false;
     }
   };
 
   return {
-    hash: (password) => limited(ISSUANCE, () => argon2.hash(password, { ...ARGON2_PARAMS, secret })),
+    hash: (password) => limited(ISSUANCE, () => kdf.hash(password, { ...ARGON2_PARAMS, secret })),
     async verify(hash, password, owner = ISSUANCE) {
       return limited(owner, check(hash, password));
     },
@@ -156,9 +196,9 @@ export function createPasswordHasher(options: HasherOptions): PasswordHasher {
         return true;
       };
       return {
-        verify: (hash, password) => {
+        verify: (hash, password, signal) => {
           if (!spend()) throw new Error('hasher reservation used twice');
-          return limited(owner, check(hash, password), true);
+          return limited(owner, check(hash, password), true, signal);
         },
         release: () => void spend(),
       };

@@ -18,7 +18,7 @@ export function routeClass(method: string, path: string): number {
 }
 
 /** What a password check came to; `malformed` input (empty, wrong length or alphabet) spends no guess. */
-export type PasswordResult = 'ok' | 'wrong' | 'throttled' | 'busy' | 'malformed';
+export type PasswordResult = 'ok' | 'wrong' | 'throttled' | 'busy' | 'malformed' | 'abandoned';
 
 /** A PostgreSQL pool's state; the SQLite store has no pool and reports null. */
 export type PoolStats = { inUse: number; waiting: number };
@@ -85,11 +85,11 @@ export function createMetrics(): Metrics {
 
   const passwords = new Counter({
     name: 'uketori_password_checks_total',
-    help: 'Password submissions by outcome: ok, wrong, throttled, busy (hasher queue full), malformed (no guess spent)',
+    help: 'Password submissions by outcome: ok, wrong, throttled, busy (hasher queue full), malformed (no guess spent), abandoned (the client left before its check started)',
     labelNames: ['outcome'] as const,
     registers,
   });
-  const passwordByResult = new Map((['ok', 'wrong', 'throttled', 'busy', 'malformed'] as const).map((r) => [r, passwords.labels(r)]));
+  const passwordByResult = new Map((['ok', 'wrong', 'throttled', 'busy', 'malformed', 'abandoned'] as const).map((r) => [r, passwords.labels(r)]));
 
   const hasherQueued = new Gauge({ name: 'uketori_hasher_queue_depth', help: 'Password checks waiting for a hasher slot', registers });
   const hasherInFlight = new Gauge({ name: 'uketori_hasher_in_flight', help: 'Password checks or hashes running now', registers });

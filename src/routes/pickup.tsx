@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Deps } from '../deps.js';
 import { clientKey, coarseClient, networkKey, throttleKey } from '../pickup/client-identity.js';
@@ -25,6 +26,9 @@ type Found = Extract<Lookup, { kind: 'found' }>;
 
 /** The longest wait a `?wait=` link can show; the throttle never asks for more. */
 const MAX_WAIT_MS = 24 * 3_600_000;
+
+/** nginx's status for a request whose client went away first; it is never sent to anyone. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 /** Signature checks per request: a second session for the same pickup is already rare. */
 const MAX_SESSION_CHECKS = 8;
@@ -88,7 +92,7 @@ export function pickupRoutes(deps: Deps) {
     const raw = await formField(c, 'password');
     const address = c.get('client');
     const who = { client: clientKey(throttleSecret, address), network: networkKey(throttleSecret, address) };
-    const outcome = await checkPassword(deps, found.pickup, raw, who, coarse(c), now);
+    const outcome = await checkPassword(deps, found.pickup, raw, who, coarse(c), now, c.req.raw.signal);
     deps.metrics.countPassword(outcome.kind === 'empty' || outcome.kind === 'length' || outcome.kind === 'chars' ? 'malformed' : outcome.kind);
     switch (outcome.kind) {
       case 'ok': {
@@ -124,6 +128,10 @@ export function pickupRoutes(deps: Deps) {
       case 'busy':
         c.header('Retry-After', String(outcome.retryAfterSeconds));
         return noticeResponse(c, 503, t.busyTitle, [t.busyBody], 'wait');
+      case 'abandoned':
+        // The client closed the connection before its check started: there is nobody to answer.
+        // 499 is nginx's "client closed request", for the access log and the metrics.
+        return c.body(null, CLIENT_CLOSED_REQUEST as UnofficialStatusCode);
     }
   });
 

@@ -6,7 +6,7 @@ import { isLive, pickupState, type PickupState } from '../pickup/state.js';
 import type { EventDetails, RateLimitedEventKind } from '../pickup/timeline.js';
 import { hashToken, normalizeToken, tokenLogId } from '../pickup/token.js';
 import { windowEnd } from '../pickup/window.js';
-import { HasherBusyError } from '../auth/password-hasher.js';
+import { CheckAbandonedError, HasherBusyError } from '../auth/password-hasher.js';
 import { recentEvents } from './recent-events.js';
 
 export type Lookup =
@@ -69,11 +69,14 @@ export type PasswordOutcome =
   | { kind: 'chars' }
   | { kind: 'wrong' }
   | { kind: 'throttled'; retryAfterMs: number }
-  | { kind: 'busy'; retryAfterSeconds: number };
+  | { kind: 'busy'; retryAfterSeconds: number }
+  | { kind: 'abandoned' };
 
 /**
  * Checks a password. Input that cannot be the password (empty, wrong length, a character the
  * alphabet leaves out) is answered without spending a guess: it reveals nothing secret.
+ * `signal` is the request's: when its client goes away while the check waits in the hasher's
+ * queue, the check is dropped ('abandoned'). The guess was admitted, so it stays counted.
  */
 export async function checkPassword(
   deps: Deps,
@@ -82,6 +85,7 @@ export async function checkPassword(
   who: Guesser,
   client: string,
   now: number,
+  signal?: AbortSignal,
 ): Promise<PasswordOutcome> {
   const input = normalizeCodeInput(rawInput);
   if (input.length === 0) return { kind: 'empty' };
@@ -108,10 +112,11 @@ export async function checkPassword(
   let ok: boolean;
   try {
     if (verdict.drainedAlert) await reportDrained(deps, pickup, now, client);
-    ok = await place.verify(pickup.passwordHash, input);
+    ok = await place.verify(pickup.passwordHash, input, signal);
   } catch (err) {
     place.release();
     if (err instanceof HasherBusyError) return { kind: 'busy', retryAfterSeconds: err.retryAfterSeconds };
+    if (err instanceof CheckAbandonedError) return { kind: 'abandoned' };
     throw err;
   }
   if (!ok) {

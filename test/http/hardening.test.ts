@@ -9,11 +9,11 @@ import { events, pickups } from '../../src/db/schema.js';
 import { parseForwardedAddress } from '../../src/http/client-address.js';
 import { cookieValues } from '../../src/http/cookies.js';
 import { MINUTE } from '../../src/lib/clock.js';
-import { createPasswordHasher, HasherBusyError } from '../../src/auth/password-hasher.js';
+import { CheckAbandonedError, createPasswordHasher, HasherBusyError } from '../../src/auth/password-hasher.js';
 import type { IssuedPickup } from '../../src/services/create-pickup.js';
 import { sweepKeyMaterial } from '../../src/services/sweep.js';
 import { issueTestPickup } from '../factories.js';
-import { binaryBody, cookieFrom, makeTestApp, ORIGIN, pathOf, postForm, testConfig, tmpFile, type TestApp } from '../helpers.js';
+import { binaryBody, cookieFrom, gatedArgon2, makeTestApp, ORIGIN, pathOf, postForm, testConfig, tmpFile, type TestApp } from '../helpers.js';
 import { openP12 } from '../openssl.js';
 
 let t: TestApp;
@@ -219,6 +219,34 @@ describe('the password hasher queue', () => {
     // Only the check already running went first.
     expect(order.indexOf('b')).toBe(1);
     expect(order).toHaveLength(18);
+    expect(hasher.queued + hasher.inFlight).toBe(0);
+  });
+
+  it('a check whose request has gone leaves the queue before it starts; one already running finishes', async () => {
+    const gated = gatedArgon2();
+    const hasher = createPasswordHasher({ pepper: new Uint8Array(32).fill(9), concurrency: 1, queueLimit: 64, argon2: gated.calls });
+    const hash = await hasher.hash('RightPw2');
+    const runningClient = new AbortController();
+    const running = hasher.reserve('a')!.verify(hash, 'RightPw2', runningClient.signal);
+    const leaving = new AbortController();
+    const leaver = hasher.reserve('b')!.verify(hash, 'WrongPw2', leaving.signal);
+    const next = hasher.reserve('c')!.verify(hash, 'WrongPw2');
+    expect([hasher.inFlight, hasher.queued, gated.verifies()]).toEqual([1, 2, 1]);
+
+    leaving.abort();
+    await expect(leaver).rejects.toBeInstanceOf(CheckAbandonedError);
+    expect([hasher.inFlight, hasher.queued]).toEqual([1, 1]);
+    // A request that is gone before its check is asked for neither queues nor runs.
+    await expect(hasher.reserve('d')!.verify(hash, 'WrongPw2', AbortSignal.abort())).rejects.toBeInstanceOf(CheckAbandonedError);
+    expect(hasher.queued).toBe(1);
+    // argon2 cannot be stopped halfway: a running check's request going away changes nothing.
+    runningClient.abort();
+
+    gated.open();
+    expect(await running).toBe(true);
+    expect(await next).toBe(false);
+    // The running check and the one behind the leaver: argon2 never ran for b or d.
+    expect(gated.verifies()).toBe(2);
     expect(hasher.queued + hasher.inFlight).toBe(0);
   });
 

@@ -1,10 +1,11 @@
-import { eq } from 'drizzle-orm';
+import http from 'node:http';
+import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { events, pickups } from '../../src/db/schema.js';
 import { defaultConcurrency } from '../../src/auth/password-hasher.js';
 import { createPortalServer, type PortalServer } from '../../src/http/node-server.js';
 import { issueTestPickup } from '../factories.js';
-import { makeTestApp, ORIGIN, pathOf, testConfig, type TestApp } from '../helpers.js';
+import { gatedArgon2, makeTestApp, ORIGIN, pathOf, testConfig, type TestApp } from '../helpers.js';
 import { listen } from './support.js';
 
 let t: TestApp;
@@ -101,5 +102,48 @@ describe('password flood', () => {
     // Refused at once: every 503 was answered before the last password check finished.
     expect(statuses.lastIndexOf(503)).toBeLessThan(statuses.lastIndexOf(401));
     expect(t.deps.hasher.inFlight + t.deps.hasher.queued).toBe(0);
+  });
+
+  it('a password post whose client hangs up while its check waits is dropped: argon2 never runs for it', async () => {
+    const gated = gatedArgon2();
+    await start({ config: testConfig({ TRUST_PROXY: '127.0.0.1' }), hasherConcurrency: 1, argon2: gated.calls });
+    const p = await issueTestPickup(t.deps);
+    const until = async (done: () => boolean, what: string) => {
+      const deadline = Date.now() + 5_000;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error(`still waiting for: ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    };
+    // The first check is held in flight at the gate.
+    const first = formPost(pathOf(p.url), 'password=ABCDEFGH', { 'X-Forwarded-For': '198.51.1.7' });
+    first.catch(() => undefined); // awaited below; a failed wait above must not leave it unhandled
+    await until(() => t.deps.hasher.inFlight === 1, 'the first check in flight');
+    // The second queues behind it, and its client then closes the connection.
+    const leaver = http.request(`${base}${pathOf(p.url)}`, {
+      method: 'POST',
+      headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': '17', 'X-Forwarded-For': '198.51.2.7' },
+    });
+    let answered = false;
+    leaver.on('response', () => (answered = true));
+    leaver.on('error', () => undefined);
+    leaver.end('password=ABCDEFGK');
+    await until(() => t.deps.hasher.queued === 1, 'the second check queued');
+    leaver.destroy();
+    // It leaves the queue while the first check is still held: it never reached argon2.
+    await until(() => t.deps.hasher.queued === 0, 'the second check to leave the queue');
+    expect(t.deps.hasher.inFlight).toBe(1);
+
+    gated.open();
+    expect((await first).status).toBe(401);
+    expect(gated.verifies()).toBe(1);
+    expect(answered).toBe(false);
+    // Only the check that ran is on the timeline; the log and the metrics name the other.
+    const failed = t.db.select().from(events).where(and(eq(events.pickupId, p.id), eq(events.kind, 'password-failed'))).all();
+    expect(failed).toHaveLength(1);
+    await until(() => t.logs.some((line) => line.includes('"status":499')), 'the access line of the dropped post');
+    const metrics = await (await fetch(`${base}/metrics`, { headers: { 'X-Forwarded-For': '127.0.0.1' } })).text();
+    expect(metrics).toMatch(/^uketori_password_checks_total\{outcome="abandoned"\} 1$/m);
+    expect(metrics).toMatch(/^uketori_password_checks_total\{outcome="wrong"\} 1$/m);
   });
 });
