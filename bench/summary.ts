@@ -44,7 +44,7 @@ export function summarize(s: Settings, run: RunOutcome): Report {
       "Targets are issue 15's: landing ≥ 0.25× and download ≥ 0.15× the Hono hello-world's req/s at 10 connections (p99 ≤ 5 ms and ≤ 10 ms); " +
         'wrong passwords ≥ 0.85× raw argon2 with /healthz p99 ≤ 20 ms; RSS ≤ 120 MB through landing and download, ≤ 150 MB through the flood; ' +
         'batch ≥ 1.1× openssl under xargs -P 2. nginx rows are for information.',
-      'Why the targets marked no are not reached on this stack, with the CPU profile behind each reason: docs/benchmarks.md.',
+      'Where a throughput, p99 or batch target is marked no, a note above says with this run\'s figures what stood in the way; the CPU profiles behind those reasons are in docs/benchmarks.md.',
     ],
     errors: run.errors,
   };

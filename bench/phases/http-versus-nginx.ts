@@ -1,6 +1,6 @@
 import { describeStatuses, load, mergeLoads, type LoadOptions, type LoadResult } from '../http.js';
 import { cpuMs } from '../cpu-time.js';
-import { row } from '../report.js';
+import { formatNumber, row } from '../report.js';
 import type { PhaseResult, Settings } from '../settings.js';
 
 export type Target = Omit<LoadOptions, 'connections' | 'durationS'>;
@@ -112,6 +112,13 @@ export async function compareWithNginx(
         `${label}, ${at}: below ${framework.minRatio}× the hello-world because each answer took ${Math.round(ukRun.cpuUs)} µs of server CPU ` +
           `against the hello-world's ${Math.round(fwRun.cpuUs)} µs (${(fwRun.cpuUs / ukRun.cpuUs).toFixed(2)}×), measured in this run; ` +
           'where that time goes, from CPU profiles of the bundle: docs/benchmarks.md.',
+      );
+    }
+    if (ten && uk !== null && fw !== null && uk.p99 > framework.maxP99Ms && ukRun?.cpuUs) {
+      result.notes.push(
+        `${label}, ${at}: p99 over ${framework.maxP99Ms} ms (${formatNumber(uk.p99, 'ms')}; the hello-world's ${formatNumber(fw.p99, 'ms')}). ` +
+          `Ten connections wait in turn on one event loop, so the p99 follows the CPU per answer, ${Math.round(ukRun.cpuUs)} µs in this run, ` +
+          'and the moments the load generator or the host takes the cores from it.',
       );
     }
     if (uk !== null && unexpected(uk)) result.notes.push(`${label}, ${at}: Uketori answered ${describeStatuses(uk)}; only 200s count.`);
