@@ -92,18 +92,35 @@ export async function runBatch(s: Settings, env: NodeJS.ProcessEnv, key: KeySpec
     }));
     if ('label' in hsm) notes.push(`4. The HSM row signs with an ${hsm.label}; one login for the batch, signatures serialized on one session.`);
   }
-  const vsParallel = app === null ? null : app.perSecond / parallel.perSecond;
-  const vsSequential = app === null ? null : app.perSecond / sequential.perSecond;
-  if (vsParallel !== null && vsSequential !== null && (vsParallel < MIN_VS_PARALLEL || vsSequential < MIN_VS_SEQUENTIAL)) {
-    const spread = Math.abs(parallelBefore.perSecond - parallelAfter.perSecond) / Math.min(parallelBefore.perSecond, parallelAfter.perSecond);
+  if (app !== null) notes.push(...batchShortfall(app.perSecond, parallelBefore.perSecond, parallelAfter.perSecond, sequential.perSecond, spec.label));
+  return { rows, notes, errors, raw: { app: app && { seconds: app.seconds, perSecond: app.perSecond }, hsm: signed && { seconds: signed.seconds, perSecond: signed.perSecond }, sequential, parallelBefore, parallelAfter }, pickups };
+}
+
+/**
+ * Why a batch target was missed, from this run's own figures. Against xargs -P 2 the baseline is
+ * the mean of the loop just before and just after the batch; when the batch met the target
+ * against one of the two, the miss lies within the loop's own drift.
+ */
+function batchShortfall(app: number, before: number, after: number, sequential: number, keys: string): string[] {
+  const notes: string[] = [];
+  const x = (r: number) => `${r.toFixed(2)}×`;
+  const mean = (before + after) / 2;
+  if (app / mean < MIN_VS_PARALLEL) {
+    const within = Math.max(app / before, app / after) >= MIN_VS_PARALLEL;
     notes.push(
-      `4. Batch: ${vsParallel.toFixed(2)}× openssl under xargs -P 2 (target ${MIN_VS_PARALLEL}×) and ${vsSequential.toFixed(2)}× sequential openssl ` +
-        `(target ${MIN_VS_SEQUENTIAL}×). The xargs loop read ` +
-        `${parallelBefore.perSecond.toFixed(2)} certs/s before the batch and ${parallelAfter.perSecond.toFixed(2)} after it, ${(spread * 100).toFixed(0)}% apart. ` +
-        `Both sides generate ${spec.label} keys with the same OpenSSL, which is most of either side's CPU; a key's prime search takes a ` +
-        `different time for every key, so ${n} keys a side leave a few percent of spread. Uketori also hashes each password with argon2id ` +
-        '(about a tenth of its CPU per certificate). The profile behind this: docs/benchmarks.md.',
+      `4. Batch vs xargs -P 2: ${x(app / mean)}, under ${MIN_VS_PARALLEL}×: ${x(app / before)} against the loop just before the batch ` +
+        `(${before.toFixed(2)} certs/s) and ${x(app / after)} against the loop just after it (${after.toFixed(2)} certs/s)` +
+        (within ? ", so the miss lies within the loop's own drift over the run. " : '. ') +
+        `Both sides generate ${keys} keys with the same OpenSSL, most of either side's CPU, and a key's prime search takes a different ` +
+        'time for every key; Uketori also hashes each password with argon2id. Where the batch\'s time goes: docs/benchmarks.md.',
     );
   }
-  return { rows, notes, errors, raw: { app: app && { seconds: app.seconds, perSecond: app.perSecond }, hsm: signed && { seconds: signed.seconds, perSecond: signed.perSecond }, sequential, parallelBefore, parallelAfter }, pickups };
+  if (app / sequential < MIN_VS_SEQUENTIAL) {
+    notes.push(
+      `4. Batch vs sequential openssl: ${x(app / sequential)}, under ${MIN_VS_SEQUENTIAL}× (${sequential.toFixed(2)} certs/s one at a time). ` +
+        'The loop uses one core and the batch both, so 2× holds only while the batch\'s own work per certificate beyond openssl\'s ' +
+        '(argon2id, sealing, the database) costs no more than the loop\'s four openssl process starts; the keys each side happens to draw move it too.',
+    );
+  }
+  return notes;
 }

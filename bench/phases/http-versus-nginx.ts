@@ -117,8 +117,8 @@ export async function compareWithNginx(
     if (ten && uk !== null && fw !== null && uk.p99 > framework.maxP99Ms && ukRun?.cpuUs) {
       result.notes.push(
         `${label}, ${at}: p99 over ${framework.maxP99Ms} ms (${formatNumber(uk.p99, 'ms')}; the hello-world's ${formatNumber(fw.p99, 'ms')}). ` +
-          `Ten connections wait in turn on one event loop, so the p99 follows the CPU per answer, ${Math.round(ukRun.cpuUs)} µs in this run, ` +
-          'and the moments the load generator or the host takes the cores from it.',
+          `Ten connections wait in turn on one event loop, so the p99 follows the CPU per answer, ${Math.round(ukRun.cpuUs)} µs in this run ` +
+          `(ten in line: ${formatNumber((10 * ukRun.cpuUs) / 1000, 'ms')}), and the moments the load generator or the host takes the cores from it.`,
       );
     }
     if (uk !== null && unexpected(uk)) result.notes.push(`${label}, ${at}: Uketori answered ${describeStatuses(uk)}; only 200s count.`);

@@ -116,6 +116,9 @@ async function measureHasherRate(seconds: number): Promise<number> {
   return done / ((performance.now() - started) / 1000);
 }
 
+/** The wrong-password target: 401/s at least this share of the raw argon2 rate. */
+const MIN_RATIO = 0.85;
+
 /** The report's rows for one connection count; all of them unmeasured when `m` is null. */
 function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number; note: string; workers: number }, idle: ProbeResult | null): Row[] {
   return [
@@ -136,28 +139,24 @@ function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number;
   ];
 }
 
-/** The wrong-password target: 401/s at least this share of the raw argon2 rate. */
-const MIN_RATIO = 0.85;
-
 /**
- * Why a flood fell short of MIN_RATIO, from this run's own figures: the cores' time per 401
- * (busy share × cores ÷ 401/s) split into argon2's pool threads, the event loop and the rest
- * (the bench's load generator and /healthz probe, outside the server). At a ratio r and a busy
- * share b, r = b × rawMs ÷ (cores' busy time per 401). Null when the target was met or the
- * per-thread figures are missing.
+ * Why a flood fell short of MIN_RATIO, from this run's own figures: the cores' busy time per 401
+ * (busy share × cores ÷ 401/s) split into argon2's pool threads, the event loop and the rest.
+ * With the raw pool one worker per core, ratio = busy share × raw ms ÷ busy ms per 401. Null
+ * when the target was met or the per-thread figures are missing.
  */
-function shortfall(ratio: number, m: FloodFigures, rawMs: number): string | null {
+function shortfall(ratio: number, m: FloodFigures, rawMs: number, cores: number): string | null {
   if (!(ratio < MIN_RATIO) || m.threads === null || m.busy === null || !(m.flood.rps > 0)) return null;
-  const cores = os.availableParallelism();
   const busyMs = (m.busy * cores * 1000) / m.flood.rps;
   const { otherMs, mainMs } = m.threads;
   const ms = (x: number) => formatNumber(x, 'ms');
   return (
-    `below ${MIN_RATIO}× raw argon2 (${ratio.toFixed(2)}×). Per 401 the ${cores} cores were busy for ${ms(busyMs)} ` +
+    `below ${MIN_RATIO}× raw argon2 (${ratio.toFixed(3)}×). Per 401 the ${cores} cores were busy for ${ms(busyMs)} ` +
     `(${(m.busy * 100).toFixed(1)}% of the time): argon2's pool threads ${ms(otherMs)} against ${ms(rawMs)} for a raw check ` +
-    `(${(otherMs / rawMs).toFixed(2)}×), the event loop ${ms(mainMs)}, and ${ms(Math.max(0, busyMs - otherMs - mainMs))} outside the server ` +
-    '(the load generator and the /healthz probe share the cores). The event loop\'s time is JavaScript that stays in V8\'s ' +
-    'interpreter and baseline tier at tens of guesses a second (a perf profile: docs/benchmarks.md, fifth round).'
+    `(${(otherMs / rawMs).toFixed(2)}×), the event loop ${ms(mainMs)}, and ${ms(Math.max(0, busyMs - otherMs - mainMs))} outside the ` +
+    "server's threads (the bench's load generator and /healthz probe, the kernel's loopback work, and anything else on the host). " +
+    "The event loop's time is JavaScript that stays in V8's interpreter and baseline tier at tens of guesses a second " +
+    '(a perf profile: docs/benchmarks.md, fifth round).'
   );
 }
 
@@ -283,7 +282,7 @@ async function measurePassword(
       );
     }
     result.rows.push(...floodRows(at, figures, { perSecond: raw, note: rawNote, workers: argon2.workers }, idle));
-    const why = shortfall(flood.rps / raw, figures, (argon2.workers * 1000) / raw);
+    const why = shortfall(flood.rps / raw, figures, (argon2.workers * 1000) / raw, argon2.workers);
     if (why !== null) result.notes.push(`3. Password POST, ${at}: ${why}`);
   }
   if (throttled.size > 0) result.notes.push(`3. ${throttled.size} of ${pickups.length} pickups answered 429 and were skipped from then on.`);

@@ -85,7 +85,7 @@ export function createMetrics(): Metrics {
 
   const passwords = new Counter({
     name: 'uketori_password_checks_total',
-    help: 'Password submissions by outcome: ok, wrong, throttled, busy (hasher queue full), malformed (no guess spent), abandoned (the client left before its check started)',
+    help: 'Password submissions by outcome: ok, wrong, throttled, busy (hasher queue full), malformed (no guess spent), abandoned (the connection closed before its check started)',
     labelNames: ['outcome'] as const,
     registers,
   });

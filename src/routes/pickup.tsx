@@ -3,6 +3,7 @@ import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Deps } from '../deps.js';
 import { clientKey, coarseClient, networkKey, throttleKey } from '../pickup/client-identity.js';
+import { watchConnection } from '../http/connection-watch.js';
 import { cookieValues } from '../http/cookies.js';
 import { formField } from '../http/form-field.js';
 import type { AppEnv } from '../http/env.js';
@@ -17,7 +18,7 @@ import {
   throttledResponse,
   unknownResponse,
 } from '../http/pages.js';
-import { checkPassword, downloadP12, lookupPickup, recordPageView, type Lookup } from '../services/portal.js';
+import { checkPassword, downloadP12, lookupPickup, recordPageView, type Lookup, type PasswordOutcome } from '../services/portal.js';
 import { normalizeToken } from '../pickup/token.js';
 import { issueSession, namesPickup, rememberedSession, SESSION_TTL_MS, sessionCookieName, verifySession } from '../auth/session.js';
 
@@ -92,7 +93,13 @@ export function pickupRoutes(deps: Deps) {
     const raw = await formField(c, 'password');
     const address = c.get('client');
     const who = { client: clientKey(throttleSecret, address), network: networkKey(throttleSecret, address) };
-    const outcome = await checkPassword(deps, found.pickup, raw, who, coarse(c), now, c.req.raw.signal);
+    const connection = watchConnection(c);
+    let outcome: PasswordOutcome;
+    try {
+      outcome = await checkPassword(deps, found.pickup, raw, who, coarse(c), now, connection.signal);
+    } finally {
+      connection.stop();
+    }
     deps.metrics.countPassword(outcome.kind === 'empty' || outcome.kind === 'length' || outcome.kind === 'chars' ? 'malformed' : outcome.kind);
     switch (outcome.kind) {
       case 'ok': {
@@ -129,7 +136,7 @@ export function pickupRoutes(deps: Deps) {
         c.header('Retry-After', String(outcome.retryAfterSeconds));
         return noticeResponse(c, 503, t.busyTitle, [t.busyBody], 'wait');
       case 'abandoned':
-        // The client closed the connection before its check started: there is nobody to answer.
+        // The connection closed before the check started: there is nobody to answer.
         // 499 is nginx's "client closed request", for the access log and the metrics.
         return c.body(null, CLIENT_CLOSED_REQUEST as UnofficialStatusCode);
     }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { getEventListeners } from 'node:events';
 import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -248,6 +249,30 @@ describe('the password hasher queue', () => {
     // The running check and the one behind the leaver: argon2 never ran for b or d.
     expect(gated.verifies()).toBe(2);
     expect(hasher.queued + hasher.inFlight).toBe(0);
+  });
+
+  it('a leaver takes only its own place: its owner\'s other check keeps its turn, and no abort listener stays behind', async () => {
+    const gated = gatedArgon2();
+    const hasher = createPasswordHasher({ pepper: new Uint8Array(32).fill(9), concurrency: 1, queueLimit: 8, argon2: gated.calls });
+    expect(hasher.ownerShare).toBe(2);
+    const hash = await hasher.hash('RightPw2');
+    const order: string[] = [];
+    const signals = { b1: new AbortController(), b2: new AbortController(), c: new AbortController() };
+    const check = (owner: string, name: string, signal?: AbortSignal) => hasher.reserve(owner)!.verify(hash, 'WrongPw2', signal).then(() => order.push(name));
+    const a = check('a', 'a');
+    const b1 = check('b', 'b1', signals.b1.signal);
+    const b2 = check('b', 'b2', signals.b2.signal);
+    const c = check('c', 'c', signals.c.signal);
+    expect([hasher.queued, hasher.canAccept('b')]).toEqual([3, false]);
+
+    signals.b1.abort();
+    await expect(b1).rejects.toBeInstanceOf(CheckAbandonedError);
+    expect([hasher.queued, hasher.canAccept('b')]).toEqual([2, true]);
+    gated.open();
+    await Promise.all([a, b2, c]);
+    expect(order).toEqual(['a', 'b2', 'c']);
+    expect(gated.verifies()).toBe(3);
+    for (const s of [signals.b2.signal, signals.c.signal]) expect(getEventListeners(s, 'abort')).toHaveLength(0);
   });
 
   it('owners take turns: two bursts interleave', async () => {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { events, pickups } from '../../src/db/schema.js';
@@ -6,7 +7,7 @@ import { defaultConcurrency } from '../../src/auth/password-hasher.js';
 import { createPortalServer, type PortalServer } from '../../src/http/node-server.js';
 import { issueTestPickup } from '../factories.js';
 import { gatedArgon2, makeTestApp, ORIGIN, pathOf, testConfig, type TestApp } from '../helpers.js';
-import { listen } from './support.js';
+import { listen, rawConnection, until } from './support.js';
 
 let t: TestApp;
 let server: PortalServer;
@@ -104,46 +105,64 @@ describe('password flood', () => {
     expect(t.deps.hasher.inFlight + t.deps.hasher.queued).toBe(0);
   });
 
-  it('a password post whose client hangs up while its check waits is dropped: argon2 never runs for it', async () => {
+  it('password posts whose connection closes while their checks wait are dropped, pipelined ones too: argon2 never runs for them', async () => {
     const gated = gatedArgon2();
     await start({ config: testConfig({ TRUST_PROXY: '127.0.0.1' }), hasherConcurrency: 1, argon2: gated.calls });
     const p = await issueTestPickup(t.deps);
-    const until = async (done: () => boolean, what: string) => {
-      const deadline = Date.now() + 5_000;
-      while (!done()) {
-        if (Date.now() > deadline) throw new Error(`still waiting for: ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-    };
     // The first check is held in flight at the gate.
     const first = formPost(pathOf(p.url), 'password=ABCDEFGH', { 'X-Forwarded-For': '198.51.1.7' });
     first.catch(() => undefined); // awaited below; a failed wait above must not leave it unhandled
     await until(() => t.deps.hasher.inFlight === 1, 'the first check in flight');
-    // The second queues behind it, and its client then closes the connection.
-    const leaver = http.request(`${base}${pathOf(p.url)}`, {
-      method: 'POST',
-      headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': '17', 'X-Forwarded-For': '198.51.2.7' },
-    });
-    let answered = false;
-    leaver.on('response', () => (answered = true));
-    leaver.on('error', () => undefined);
-    leaver.end('password=ABCDEFGK');
-    await until(() => t.deps.hasher.queued === 1, 'the second check queued');
-    leaver.destroy();
-    // It leaves the queue while the first check is still held: it never reached argon2.
-    await until(() => t.deps.hasher.queued === 0, 'the second check to leave the queue');
+    // Two more on one connection, the second pipelined behind the first; both queue, then the
+    // client hangs up. Only the first of the two has its answer due, so only it would see the
+    // request's own signal.
+    const post = (n: number) =>
+      `POST ${pathOf(p.url)} HTTP/1.1\r\nHost: ${new URL(base).host}\r\nOrigin: ${ORIGIN}\r\nX-Forwarded-For: 198.51.${n}.7\r\n` +
+      'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 17\r\n\r\npassword=ABCDEFGK';
+    const leaver = rawConnection(Number(new URL(base).port));
+    await leaver.connected;
+    await leaver.write(post(2) + post(3));
+    await until(() => t.deps.hasher.queued === 2, 'both pipelined checks queued');
+    leaver.socket.destroy();
+    // They leave the queue while the first check is still held: neither reached argon2.
+    await until(() => t.deps.hasher.queued === 0, 'both to leave the queue');
     expect(t.deps.hasher.inFlight).toBe(1);
 
     gated.open();
     expect((await first).status).toBe(401);
     expect(gated.verifies()).toBe(1);
-    expect(answered).toBe(false);
-    // Only the check that ran is on the timeline; the log and the metrics name the other.
+    // Only the check that ran is on the timeline; the access log and the metrics count the others.
     const failed = t.db.select().from(events).where(and(eq(events.pickupId, p.id), eq(events.kind, 'password-failed'))).all();
     expect(failed).toHaveLength(1);
-    await until(() => t.logs.some((line) => line.includes('"status":499')), 'the access line of the dropped post');
+    await until(() => t.logs.filter((line) => line.includes('"status":499')).length === 2, 'the access lines of the dropped posts');
     const metrics = await (await fetch(`${base}/metrics`, { headers: { 'X-Forwarded-For': '127.0.0.1' } })).text();
-    expect(metrics).toMatch(/^uketori_password_checks_total\{outcome="abandoned"\} 1$/m);
+    expect(metrics).toMatch(/^uketori_password_checks_total\{outcome="abandoned"\} 2$/m);
     expect(metrics).toMatch(/^uketori_password_checks_total\{outcome="wrong"\} 1$/m);
+  });
+  it('a keep-alive connection carrying many password posts gathers no close listeners', async () => {
+    await start({ config: testConfig({ TRUST_PROXY: '127.0.0.1' }) });
+    const p = await issueTestPickup(t.deps);
+    const sockets: Socket[] = [];
+    server.on('connection', (socket: Socket) => sockets.push(socket));
+    const closeListeners: number[] = [];
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (i: number) =>
+      new Promise<number>((resolve, reject) => {
+        const headers = { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded', 'X-Forwarded-For': `198.51.${i}.7` };
+        const req = http.request(`${base}${pathOf(p.url)}`, { method: 'POST', agent, headers }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        });
+        req.on('error', reject);
+        req.end('password=ABCDEFGH');
+      });
+    for (let i = 1; i <= 12; i++) {
+      expect(await post(i)).toBe(401);
+      closeListeners.push(sockets[0]!.listenerCount('close'));
+    }
+    agent.destroy();
+    // One connection served all twelve, and each post took its listener off again.
+    expect(sockets).toHaveLength(1);
+    expect(new Set(closeListeners).size).toBe(1);
   });
 });

@@ -53,6 +53,15 @@ export async function rawRequest(port: number, text: string | Buffer): Promise<R
   return conn.response();
 }
 
+/** Polls until `done()` holds; fails naming `what` after `ms`. For state no event announces. */
+export async function until(done: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`still waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 export async function listen(server: http.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return (server.address() as AddressInfo).port;
