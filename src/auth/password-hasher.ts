@@ -13,13 +13,13 @@ export class HasherBusyError extends Error {
 }
 
 /**
- * Raised when the request a check was for has gone (its client closed the connection) before
+ * Raised when the request a check was for has gone (its connection closed) before
  * the check started: the check is dropped, and argon2 never runs for an answer nobody will read.
  */
 export class CheckAbandonedError extends Error {
   override name = 'CheckAbandonedError';
   constructor() {
-    super('the client left before its password check started');
+    super('the connection closed before its password check started');
   }
 }
 
