@@ -8,11 +8,13 @@ import { describeCommit, machineFacts } from './machine.js';
 import { ensureNginx, startNginx } from './nginx.js';
 import { prepareBenchHsm } from './hsm.js';
 import { runBatch } from './phases/batch.js';
-import { runDownload } from './phases/download.js';
+import { DOWNLOAD_MIN_RATIO, runDownload } from './phases/download.js';
 import { startHello } from './phases/hello.js';
-import { runLanding } from './phases/landing.js';
+import { LANDING_MIN_RATIO, runLanding } from './phases/landing.js';
 import { runPassword } from './phases/password.js';
 import { runStart } from './phases/start.js';
+import { runWhere } from './phases/where.js';
+import type { LoadResult } from './http.js';
 import { renderReport, writeReport } from './report.js';
 import { rssRows } from './rss-rows.js';
 import { summarize } from './summary.js';
@@ -95,6 +97,17 @@ async function main(): Promise<number> {
   sampler?.phase('download');
   const download = await attempt('download', () => runDownload(s, nginx, pickup, server?.origin ?? null, hello, server?.pid ?? null));
   sampler?.phase(null);
+  // Phases 1 and 2 at 10 connections: the hello-world's req/s sets each target's CPU budget.
+  const measured = (label: string, minRatio: number, phase: PhaseResult | null) => {
+    const at10 = phase?.raw['10'] as { hello?: LoadResult | null; cpuUs?: { uketori: number | null } } | undefined;
+    return { label, minRatio, helloRps: at10?.hello?.rps ?? null, cpuUs: at10?.cpuUs?.uketori ?? null };
+  };
+  await attempt('where', () =>
+    runWhere(s, env.DATA_DIR!, pickup, helloBytes, [
+      measured('1. Landing GET', LANDING_MIN_RATIO, phases.landing ?? null),
+      measured('2. Download POST', DOWNLOAD_MIN_RATIO, download),
+    ]),
+  );
   await hello?.stop();
 
   let key: KeySpec | null = s.key;

@@ -3,7 +3,7 @@ import type { Report, Row } from './report.js';
 import type { PhaseResult, Settings } from './settings.js';
 
 /** The order, whatever order the phases ran in. */
-const ORDER = ['landing', 'download', 'password', 'batch', 'start'];
+const ORDER = ['landing', 'download', 'where', 'password', 'batch', 'start'];
 
 export type RunOutcome = {
   stamp: string;
@@ -45,7 +45,7 @@ export function summarize(s: Settings, run: RunOutcome): Report {
         'wrong passwords ≥ 0.85× raw argon2 with /healthz p99 ≤ 20 ms; RSS ≤ 120 MB through landing and download, ≤ 150 MB through the flood; ' +
         'batch ≥ 1.1× openssl under xargs -P 2 and ≥ 2× sequential openssl; npm start ≤ 1 s. nginx rows are for information.',
       "Where the wrong-password 401/s, the landing or download req/s, their p99 at 10 connections or a batch target is marked no, a note above says with this run's figures what stood in the way (when the server's CPU was read). " +
-        'The CPU profiles behind those reasons, and what bounds the other targets, are in docs/benchmarks.md.',
+        'For the landing and the download the rows by part (perf, this run) say where that CPU went; what bounds the other targets is in docs/benchmarks.md.',
     ],
     errors: run.errors,
   };

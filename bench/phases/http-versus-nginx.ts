@@ -111,7 +111,7 @@ export async function compareWithNginx(
       result.notes.push(
         `${label}, ${at}: below ${framework.minRatio}× the hello-world because each answer took ${Math.round(ukRun.cpuUs)} µs of server CPU ` +
           `against the hello-world's ${Math.round(fwRun.cpuUs)} µs (${(fwRun.cpuUs / ukRun.cpuUs).toFixed(2)}×), measured in this run; ` +
-          'where that time goes, from CPU profiles of the bundle: docs/benchmarks.md.',
+          'where that time goes: the rows by part below, from perf in this run.',
       );
     }
     if (ten && uk !== null && fw !== null && uk.p99 > framework.maxP99Ms && ukRun?.cpuUs) {
@@ -124,7 +124,7 @@ export async function compareWithNginx(
     if (uk !== null && unexpected(uk)) result.notes.push(`${label}, ${at}: Uketori answered ${describeStatuses(uk)}; only 200s count.`);
     if (unexpected(ng)) result.notes.push(`${label}, ${at}: nginx answered ${describeStatuses(ng)}; only 200s count.`);
     const bySlice = (side: Slices) => side.runs.map(({ latencies: _, ...run }) => run);
-    result.raw[`${connections}`] = { uketori: uk, hello: fw, nginx: ng, slices: { uketori: bySlice(sides.uketori), hello: bySlice(sides.hello), nginx: bySlice(sides.nginx) } };
+    result.raw[`${connections}`] = { uketori: uk, hello: fw, nginx: ng, cpuUs: { uketori: ukRun?.cpuUs ?? null, hello: fwRun?.cpuUs ?? null }, slices: { uketori: bySlice(sides.uketori), hello: bySlice(sides.hello), nginx: bySlice(sides.nginx) } };
   }
   return result;
 }
