@@ -1,31 +1,59 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { breakdown, classify } from '../../bench/perf-profile.js';
+import { breakdown, classify, sourceResolver, type Frame } from '../../bench/perf-profile.js';
 
-// `perf script -F period,ip,sym` prints a period line, then one frame a line, leaf first.
-const sample = (period: number, ...frames: string[]) => [` ${period} `, ...frames.map((f, i) => `\t  ${(0x1000 + i).toString(16)} ${f}`)].join('\n');
+// Frames as perf names them, with the module a bundled JavaScript frame's source map points to.
+const native = (sym: string): Frame => ({ sym, source: null });
+const js = (sym: string, source: string): Frame => ({ sym: `JS:*${sym} file:///app/dist/server.mjs:1:1`, source });
+const node = (sym: string): Frame => ({ sym: `JS:*${sym} node:_http_server:1026:26`, source: null });
 
 describe('the per-part breakdown of perf samples (bench/perf-profile.ts)', () => {
-  it('gives a sample to the first part that names any of its frames, so a part includes its callees', () => {
-    const sqliteUnderLookup = ['sqlite3VdbeExec', 'Statement::JS_get', 'JS:*get file:///app/dist/chunk-A.mjs:10:6', 'JS:*lookupPickup file:///app/dist/server.mjs:4101:28', 'JS:*parserOnIncoming node:_http_server:1026:26'];
-    expect(classify(sqliteUnderLookup)).toBe('pickup');
-    // A write under the access log is the log's, not Node's.
-    expect(classify(['__GI___libc_write', 'uv_fs_write', 'JS:*writeSync node:fs:898:19', 'JS:* file:///app/dist/server.mjs:4430:11'])).toBe('log');
+  it('gives a sample to the first part that matches any of its frames, so a part includes its callees', () => {
+    const drizzleUnderLookup = [native('sqlite3VdbeExec'), js('get', '../node_modules/drizzle-orm/sqlite-core/session.js'), js('lookupPickup', '../src/services/portal.ts'), node('parserOnIncoming')];
+    expect(classify(drizzleUnderLookup)).toBe('pickup');
+    // The same statement elsewhere is other database work.
+    expect(classify([native('sqlite3VdbeExec'), js('get', '../node_modules/drizzle-orm/sqlite-core/session.js'), js('recordPageView', '../src/services/portal.ts')])).toBe('store');
+    // pino's anonymous write, and the write(2) under it, are the log's, not the app's or Node's.
+    expect(classify([js('', '../node_modules/pino/lib/proto.js'), js('', '../src/app.ts')])).toBe('log');
+    expect(classify([native('__GI___libc_write'), native('uv_fs_write'), { sym: 'JS:*writeSync node:fs:898:19', source: null }, js('', '../src/app.ts')])).toBe('log');
+    expect(classify([js('', '../node_modules/prom-client/lib/histogram.js'), js('', '../src/app.ts')])).toBe('metrics');
     // The kernel waking the reader inside a writev is told apart from the rest of the send.
-    expect(classify(['_raw_spin_unlock_irqrestore', 'try_to_wake_up', 'sock_def_readable', 'tcp_sendmsg', '__GI___writev', 'JS:*end node:_http_outgoing:1034:45'])).toBe('wake');
-    expect(classify(['tcp_sendmsg', '__GI___writev', 'JS:*end node:_http_outgoing:1034:45'])).toBe('send');
+    expect(classify([native('_raw_spin_unlock_irqrestore'), native('try_to_wake_up'), native('sock_def_readable'), native('__GI___writev'), node('end')])).toBe('wake');
+    expect(classify([native('tcp_sendmsg'), native('__GI___writev'), node('end')])).toBe('send');
     // Garbage collection goes first, wherever the allocation that set it off was.
-    expect(classify(['v8::internal::Heap::CollectGarbage', 'JS:*lookupPickup file:///app/dist/server.mjs:4101:28'])).toBe('gc');
+    expect(classify([native('v8::internal::Heap::CollectGarbage'), js('lookupPickup', '../src/services/portal.ts')])).toBe('gc');
   });
 
-  it('gives what no part names to the leaf-most JavaScript or Node frame', () => {
-    expect(classify(['Builtins_KeyedLoadIC_Megamorphic', 'JS:* file:///app/dist/server.mjs:2226:28', 'JS:*parserOnIncoming node:_http_server:1026:26'])).toBe('app');
-    expect(classify(['Builtins_LoadIC', 'JS:^fetch file:///app/node_modules/hono/dist/hono-base.js:305:10'])).toBe('app');
-    expect(classify(['Builtins_RunMicrotasks', 'JS:*processTicksAndRejections node:internal/process/task_queues:67:35'])).toBe('node');
-    expect(classify(['llhttp__internal_execute', 'node::(anonymous namespace)::Parser::Execute'])).toBe('node');
-    expect(classify(['[unknown]', 'entry_SYSCALL_64_after_hwframe'])).toBe('other');
+  it('gives what no part matches to the side of its leaf-most JavaScript or Node frame', () => {
+    expect(classify([native('Builtins_KeyedLoadIC_Megamorphic'), js('dispatch', '../node_modules/hono/dist/compose.js'), js('', '../src/app.ts')])).toBe('hono');
+    expect(classify([native('Builtins_LoadIC'), js('', '../src/http/language.ts'), js('dispatch', '../node_modules/hono/dist/compose.js')])).toBe('app');
+    expect(classify([native('Builtins_RunMicrotasks'), { sym: 'JS:*processTicksAndRejections node:internal/process/task_queues:67:35', source: null }])).toBe('node');
+    expect(classify([native('llhttp__internal_execute'), native('node::(anonymous namespace)::Parser::Execute')])).toBe('node');
+    expect(classify([native('[unknown]'), native('entry_SYSCALL_64_after_hwframe')])).toBe('other');
   });
 
-  it('weights each sample by its period and ignores blocks that are not samples', () => {
+  it('traces a bundled frame back through its source map, and leaves Node and native frames unresolved', () => {
+    const resolve = sourceResolver();
+    // A two-line bundle whose map says line 1 came from src/a.ts and line 2 from pino.
+    const dir = mkdtempSync(join(tmpdir(), 'uketori-perf-map-'));
+    const bundle = join(dir, 'server.mjs');
+    writeFileSync(bundle, 'function a() {}\nfunction b() {}\n');
+    writeFileSync(`${bundle}.map`, JSON.stringify({ version: 3, sources: ['../src/a.ts', '../node_modules/pino/lib/proto.js'], names: [], mappings: 'AAAA;ACAA' }));
+    expect(resolve(`JS:*a ${pathToFileURL(bundle).href}:1:1`)).toBe('../src/a.ts');
+    expect(resolve(`JS:^b ${pathToFileURL(bundle).href}:2:1`)).toBe('../node_modules/pino/lib/proto.js');
+    // A frame of a file without a map is its own source.
+    const here = new URL('../../bench/hello-server.mjs', import.meta.url);
+    expect(resolve(`JS:*fetch ${here.href}:9:1`)).toBe(here.pathname);
+    expect(resolve('JS:*parserOnIncoming node:_http_server:1026:26')).toBeNull();
+    expect(resolve('llhttp__internal_execute')).toBeNull();
+  });
+
+  it('weights each sample by its period and skips blocks that are not samples', () => {
+    const sources: Record<string, string> = { 'JS:*findPickupByTokenHash file:///app/dist/chunk-A.mjs:15179:30': '../src/db/sqlite-store.ts' };
+    const sample = (period: number, ...frames: string[]) => [` ${period} `, ...frames.map((f, i) => `\t  ${(0x1000 + i).toString(16)} ${f}`)].join('\n');
     const script = [
       sample(750, 'sqlite3_step', 'JS:*findPickupByTokenHash file:///app/dist/chunk-A.mjs:15179:30'),
       sample(250, 'llhttp__internal_execute'),
@@ -33,7 +61,7 @@ describe('the per-part breakdown of perf samples (bench/perf-profile.ts)', () =>
       sample(1000, '__GI___writev'),
       '',
     ].join('\n\n');
-    const result = breakdown(script);
+    const result = breakdown(script, (text) => sources[text] ?? null);
     expect(result.samples).toBe(3);
     expect(result.shares).toEqual({ pickup: 0.375, node: 0.125, send: 0.5 });
   });
