@@ -10,37 +10,48 @@
  * samples then count where the caller does.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 
 /** One stack frame: perf's symbol, and for bundled JavaScript the source module it came from. */
 export type Frame = { sym: string; source: string | null };
 
-export type Part = { key: string; label: string; matches: (f: Frame) => boolean };
+export type Part = { key: string; label: string; matches: (frames: Frame[]) => boolean };
 
-const sym = (re: RegExp) => (f: Frame) => re.test(f.sym);
-const source = (re: RegExp) => (f: Frame) => f.source !== null && re.test(f.source);
-const either = (...tests: Array<(f: Frame) => boolean>) => (f: Frame) => tests.some((t) => t(f));
+type FrameTest = (f: Frame) => boolean;
+const sym = (re: RegExp): FrameTest => (f) => re.test(f.sym);
+const source = (re: RegExp): FrameTest => (f) => f.source !== null && re.test(f.source);
+/** A stack matches when any of its frames passes any of the tests. */
+const anyFrame = (...tests: FrameTest[]) => (frames: Frame[]) => frames.some((f) => tests.some((t) => t(f)));
+const WRITEV = sym(/^(__GI___writev|writev|__writev)$/);
 
 /** Checked in this order against the whole stack; the first that matches takes the sample. */
 export const PARTS: Part[] = [
-  { key: 'gc', label: 'garbage collection', matches: sym(/^v8::internal::(Heap::|Scavenger|MarkCompact|MinorMarkCompact|ConcurrentMarking|IncrementalMarking)/) },
-  { key: 'wake', label: 'waking the load generator (the kernel, inside the send)', matches: sym(/^(try_to_wake_up|__wake_up_common|__wake_up_sync_key|sock_def_readable)$/) },
-  { key: 'send', label: 'sending the answer (writev: loopback TCP, without the wake-up)', matches: sym(/^(__GI___writev|writev|__writev)$/) },
+  { key: 'gc', label: 'garbage collection', matches: anyFrame(sym(/^v8::internal::(Heap::|Scavenger|MarkCompact|MinorMarkCompact|ConcurrentMarking|IncrementalMarking)/)) },
+  {
+    key: 'wake',
+    label: 'waking the load generator (the kernel, inside the send)',
+    // Only inside a writev: a wake-up through a futex (a worker thread) is something else.
+    matches: (frames) => anyFrame(WRITEV)(frames) && anyFrame(sym(/^(try_to_wake_up|__wake_up_common|__wake_up_sync_key|sock_def_readable)$/))(frames),
+  },
+  { key: 'send', label: 'sending the answer (writev: loopback TCP, without the wake-up)', matches: anyFrame(WRITEV) },
   {
     key: 'log',
     label: 'the access log line (pino, written synchronously)',
-    matches: either(source(/node_modules\/(pino|sonic-boom|pino-std-serializers|fast-redact|quick-format-unescaped)\//), sym(/^JS:.writeSync node:fs|^node::fs::WriteString$|^uv_fs_write$/)),
+    matches: anyFrame(source(/node_modules\/(pino|sonic-boom|pino-std-serializers|fast-redact|quick-format-unescaped)\//), sym(/^JS:.writeSync node:fs|^node::fs::WriteString$|^uv_fs_write$/)),
   },
-  { key: 'metrics', label: 'metrics (prom-client)', matches: source(/node_modules\/prom-client\/|src\/lib\/metrics\.ts$/) },
-  { key: 'session', label: 'the session check', matches: source(/src\/auth\/session\.ts$/) },
-  { key: 'pickup', label: 'finding the pickup (token hash, SQLite read)', matches: sym(/^JS:.(lookupPickup|findPickupByTokenHash|findPickupWithSealedFile) /) },
-  { key: 'download', label: 'the download itself (window, unsealing the file)', matches: either(sym(/^JS:.downloadP12 /), source(/node_modules\/jose\/|src\/secrets\/sealer\.ts$/)) },
-  { key: 'page', label: 'the page (kept rendered) and the security headers', matches: source(/src\/http\/(pages\.tsx|page-cache\.ts|security-headers\.ts)$|views\//) },
-  { key: 'store', label: 'other database work (src/db, drizzle, SQLite)', matches: either(source(/src\/db\/|node_modules\/drizzle-orm\//), sym(/^sqlite3|^Statement::|^Data::/)) },
+  { key: 'metrics', label: 'metrics (prom-client)', matches: anyFrame(source(/node_modules\/prom-client\/|src\/lib\/metrics\.ts$/)) },
+  { key: 'session', label: 'the session check', matches: anyFrame(source(/src\/auth\/session\.ts$/)) },
+  { key: 'pickup', label: "finding the pickup (the token's hash, the row, and for a download its file)", matches: anyFrame(sym(/^JS:.(lookupPickup|findPickupByTokenHash|findPickupWithSealedFile) /)) },
+  { key: 'download', label: 'the download itself (window, opening the sealed file)', matches: anyFrame(sym(/^JS:.downloadP12 /), source(/node_modules\/jose\/|src\/secrets\/sealer\.ts$/)) },
+  { key: 'page', label: 'the page (kept rendered) and the security headers', matches: anyFrame(source(/src\/http\/(pages\.tsx|page-cache\.ts|security-headers\.ts)$|views\//)) },
+  {
+    key: 'store',
+    label: 'other database work (src/db, drizzle, SQLite)',
+    matches: anyFrame(source(/src\/db\/|node_modules\/(drizzle-orm|better-sqlite3)\//), sym(/^sqlite3|^Statement::|^Data::/)),
+  },
 ];
 
 /** For samples no part claims: the leaf-most frame that is JavaScript (or Node's C++) decides. */
@@ -53,9 +64,15 @@ export const REST = {
 
 export type Breakdown = { samples: number; shares: Record<string, number> };
 
-/** True when `perf record -e cpu-clock` can run here (installed, and allowed by perf_event_paranoid). */
+/** perf writes its data out after SIGINT; a recording this short takes well under a second. */
+const PERF_STOP_MS = 15_000;
+
+/**
+ * True when perf can sample here, kernel included (installed; root, or perf_event_paranoid ≤ 1).
+ * Without the kernel's samples the send and the wake-up would vanish into the other parts.
+ */
 export function perfUsable(): boolean {
-  const probe = spawnSync('perf', ['record', '-q', '-e', 'cpu-clock', '-o', '/dev/null', '--', 'true'], { stdio: 'ignore' });
+  const probe = spawnSync('perf', ['record', '-q', '-e', 'cpu-clock:k', '-o', '/dev/null', '--', 'true'], { stdio: 'ignore' });
   return probe.status === 0;
 }
 
@@ -70,14 +87,15 @@ function restOf(frames: Frame[]): string {
 
 /** Which part one sample's frames (leaf first) belong to. */
 export function classify(frames: Frame[]): string {
-  for (const part of PARTS) if (frames.some(part.matches)) return part.key;
+  for (const part of PARTS) if (part.matches(frames)) return part.key;
   return restOf(frames);
 }
 
 /**
- * Traces `JS:<tier><name> file:///…/x.mjs:<line>:<column>` (V8's perf map: the function's start,
- * 1-based) back through x.mjs.map; null for frames that are not from a file with a source map.
- * The hello-world's own files, not bundled, are their own source.
+ * Traces `JS:<tier><name> <file>:<line>:<column>` (V8's perf map: the function's start, 1-based;
+ * an ES module's file as a file:// URL, a CommonJS one as a path) back through <file>.map. A file
+ * without a map is its own source (the hello-world, better-sqlite3's JavaScript); a position the
+ * map does not cover, and a frame that is not JavaScript from a file, have none.
  */
 export function sourceResolver(): (sym: string) => string | null {
   const maps = new Map<string, TraceMap | null>();
@@ -94,12 +112,12 @@ export function sourceResolver(): (sym: string) => string | null {
   };
   return (text) => {
     if (cache.has(text)) return cache.get(text)!;
-    const at = /^JS:.\S* (file:\/\/\S+?):(\d+):(\d+)$/.exec(text);
+    const at = /^JS:.(?:.* )?((?:file:\/\/|\/)\S+?):(\d+):(\d+)$/.exec(text);
     let found: string | null = null;
     if (at) {
-      const file = fileURLToPath(at[1]!);
+      const file = at[1]!.startsWith('file:') ? fileURLToPath(at[1]!) : at[1]!;
       const map = load(file);
-      found = map === null ? file : (originalPositionFor(map, { line: Number(at[2]), column: Number(at[3]) - 1 }).source ?? file);
+      found = map === null ? file : originalPositionFor(map, { line: Number(at[2]), column: Number(at[3]) - 1 }).source;
     }
     cache.set(text, found);
     return found;
@@ -107,7 +125,7 @@ export function sourceResolver(): (sym: string) => string | null {
 }
 
 /** Parses `perf script -F period,ip,sym`: a line with the period, then one frame a line, leaf first. */
-export function breakdown(script: string, resolve: (sym: string) => string | null = sourceResolver()): Breakdown {
+export function tallyParts(script: string, resolve: (sym: string) => string | null = sourceResolver()): Breakdown {
   const weights: Record<string, number> = {};
   let total = 0;
   let samples = 0;
@@ -135,21 +153,27 @@ export async function removePerfMap(pid: number): Promise<void> {
 }
 
 /**
- * Records `pid`'s main thread while `drive` runs, and breaks the samples down. perf needs a
- * moment to attach, so the load starts once it has.
+ * Records `pid`'s main thread while `drive` runs, and tallies the samples by part. perf needs a
+ * moment to attach, so the load starts once it has. V8's symbol map is copied beside the data
+ * (`<dataFile>.map`): put it back as /tmp/perf-<pid>.map to read the data again.
  */
 export async function profileWhile<T>(pid: number, dataFile: string, drive: () => Promise<T>): Promise<{ result: T; breakdown: Breakdown }> {
   const perf = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '999', '-g', '-t', String(pid), '-o', dataFile], { stdio: 'ignore' });
-  const exited = once(perf, 'exit');
+  const exited = new Promise<void>((resolve) => {
+    perf.once('exit', () => resolve());
+    perf.once('error', () => resolve());
+  });
+  const stopped = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, ms, false))]);
   try {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (await stopped(500)) throw new Error('perf record stopped before the load began');
     const result = await drive();
     perf.kill('SIGINT');
-    await exited;
+    if (!(await stopped(PERF_STOP_MS))) throw new Error(`perf record did not stop within ${PERF_STOP_MS / 1000} s of SIGINT`);
+    await copyFile(`/tmp/perf-${pid}.map`, `${dataFile}.map`).catch(() => undefined);
     const script = spawnSync('perf', ['script', '-i', dataFile, '-F', 'period,ip,sym', '--no-inline'], { encoding: 'utf8', maxBuffer: 1 << 30 });
     if (script.status !== 0) throw new Error(`perf script failed: ${script.stderr.slice(0, 300)}`);
-    return { result, breakdown: breakdown(script.stdout) };
+    return { result, breakdown: tallyParts(script.stdout) };
   } finally {
-    if (perf.exitCode === null) perf.kill('SIGKILL');
+    if (perf.exitCode === null && perf.signalCode === null) perf.kill('SIGKILL');
   }
 }

@@ -45,3 +45,8 @@ export async function download(url: string, cookie: string, origin: string): Pro
   if (!type.startsWith('application/x-pkcs12')) throw new Error(`POST ${url}/download returned ${type}, not application/x-pkcs12`);
   return Buffer.from(await res.arrayBuffer());
 }
+
+/** The download POST as autocannon sends it: the session cookie, the Origin, an empty form. */
+export function downloadTarget(url: string, origin: string, cookie: string): { url: string; method: 'POST'; headers: Record<string, string>; body: string } {
+  return { url: `${url}/download`, method: 'POST', headers: { ...formHeaders(origin, cookie), 'content-length': '0' }, body: '' };
+}

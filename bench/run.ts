@@ -14,7 +14,7 @@ import { LANDING_MIN_RATIO, runLanding } from './phases/landing.js';
 import { runPassword } from './phases/password.js';
 import { runStart } from './phases/start.js';
 import { runWhere } from './phases/where.js';
-import type { LoadResult } from './http.js';
+import type { Comparison } from './phases/http-versus-nginx.js';
 import { renderReport, writeReport } from './report.js';
 import { rssRows } from './rss-rows.js';
 import { summarize } from './summary.js';
@@ -93,20 +93,17 @@ async function main(): Promise<number> {
   const hello = await startHello(s, helloBytes).catch((err) => (errors.push(`hello-world baseline: ${errorText(err)}`), null));
   if (hello !== null) cleanups.push(() => hello.stop());
   sampler?.phase('landing');
-  await attempt('landing', () => runLanding(s, nginx, pickup?.url ?? null, hello, server?.pid ?? null));
+  const landing = await attempt('landing', () => runLanding(s, nginx, pickup?.url ?? null, hello, server?.pid ?? null));
   sampler?.phase('download');
   const download = await attempt('download', () => runDownload(s, nginx, pickup, server?.origin ?? null, hello, server?.pid ?? null));
   sampler?.phase(null);
   // Phases 1 and 2 at 10 connections: the hello-world's req/s sets each target's CPU budget.
-  const measured = (label: string, minRatio: number, phase: PhaseResult | null) => {
-    const at10 = phase?.raw['10'] as { hello?: LoadResult | null; cpuUs?: { uketori: number | null } } | undefined;
-    return { label, minRatio, helloRps: at10?.hello?.rps ?? null, cpuUs: at10?.cpuUs?.uketori ?? null };
-  };
+  const measured = (label: string, minRatio: number, phase: Comparison | null) => ({ label, minRatio, ...(phase?.atTen ?? { helloRps: null, cpuUs: null, helloCpuUs: null }) });
   await attempt('where', () =>
-    runWhere(s, env.DATA_DIR!, pickup, helloBytes, [
-      measured('1. Landing GET', LANDING_MIN_RATIO, phases.landing ?? null),
-      measured('2. Download POST', DOWNLOAD_MIN_RATIO, download),
-    ]),
+    runWhere(s, env.DATA_DIR!, pickup, helloBytes, {
+      landing: measured('1. Landing GET', LANDING_MIN_RATIO, landing),
+      download: measured('2. Download POST', DOWNLOAD_MIN_RATIO, download),
+    }),
   );
   await hello?.stop();
 

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Nginx } from '../nginx.js';
-import { download, formHeaders, logIn } from '../portal.js';
+import { download, downloadTarget, logIn } from '../portal.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
-import { compareWithNginx, type Target } from './http-versus-nginx.js';
+import { compareWithNginx, type Comparison, type Target } from './http-versus-nginx.js';
 import type { RunningServer } from '../server.js';
 
 const ASSUMED_P12_BYTES = 4096;
@@ -12,7 +12,7 @@ const ASSUMED_P12_BYTES = 4096;
 /** Issue 15's target: at least this share of the hello-world's req/s at 10 connections. */
 export const DOWNLOAD_MIN_RATIO = 0.15;
 
-export type DownloadPhase = PhaseResult & { p12File: string | null };
+export type DownloadPhase = Comparison & { p12File: string | null };
 
 type Session = { target: Target; headers: Record<string, string>; p12: Buffer; notes: string[] };
 
@@ -22,8 +22,8 @@ async function openSession(pickup: IssuedPickup, origin: string): Promise<Sessio
   const first = await download(pickup.url, cookie, origin);
   const again = await download(pickup.url, cookie, origin);
   const notes = first.equals(again) ? [] : ['2. Download: a second press in the window returned different bytes.'];
-  const headers = { ...formHeaders(origin, cookie), 'content-length': '0' };
-  return { target: { url: `${pickup.url}/download`, method: 'POST', headers, body: '' }, headers, p12: first, notes };
+  const target = downloadTarget(pickup.url, origin, cookie);
+  return { target, headers: target.headers, p12: first, notes };
 }
 
 /**

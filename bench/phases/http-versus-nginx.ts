@@ -16,6 +16,11 @@ function unexpected(result: LoadResult): boolean {
   return result.errors > 0 || result.served !== Object.values(result.statuses).reduce((a, b) => a + b, 0);
 }
 
+/** The figures at 10 connections that later steps need (the per-part profile's budget). */
+export type AtTen = { helloRps: number | null; cpuUs: number | null; helloCpuUs: number | null };
+
+export type Comparison = PhaseResult & { atTen: AtTen };
+
 /** One side's slices at one connection count, and the CPU its server used in them. */
 type Slices = { runs: LoadResult[]; cpuMs: number; cpuKnown: boolean };
 
@@ -53,12 +58,12 @@ export async function compareWithNginx(
   nginxNote: string,
   framework: FrameworkBaseline,
   uketoriPid: number | null,
-): Promise<PhaseResult> {
+): Promise<Comparison> {
   s.log(`${label}: warm-up ${s.warmupS} s each`);
   if (uketori !== null) await load({ ...uketori, connections: 10, durationS: s.warmupS });
   if (framework.target !== null) await load({ ...framework.target, connections: 10, durationS: s.warmupS });
   await load({ ...nginx, connections: 10, durationS: s.warmupS });
-  const result: PhaseResult = { rows: [], notes: [], errors: [], raw: {} };
+  const result: Comparison = { rows: [], notes: [], errors: [], raw: {}, atTen: { helloRps: null, cpuUs: null, helloCpuUs: null } };
   const sliceS = s.runS / s.rounds;
   for (const connections of s.connections) {
     s.log(`${label}: ${connections} connections, ${s.rounds} rounds of ${sliceS} s each`);
@@ -106,6 +111,7 @@ export async function compareWithNginx(
       result.rows.push(row({ measure: `${label}: the hello-world itself vs nginx (for information), ${at}`, uketori: fw.rps, baseline: ng.rps, unit: 'req/s', baselineNote: 'nginx' }));
       if (unexpected(fw)) result.notes.push(`${label}, ${at}: the hello-world answered ${describeStatuses(fw)}; only 200s count.`);
     }
+    if (ten) result.atTen = { helloRps: fw?.rps ?? null, cpuUs: ukRun?.cpuUs ?? null, helloCpuUs: fwRun?.cpuUs ?? null };
     const ratio = uk !== null && fw !== null && fw.rps > 0 ? uk.rps / fw.rps : null;
     if (ten && ratio !== null && ratio < framework.minRatio && ukRun?.cpuUs && fwRun?.cpuUs) {
       result.notes.push(

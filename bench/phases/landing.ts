@@ -1,7 +1,7 @@
 import type { Nginx } from '../nginx.js';
 import { fetchLanding } from '../portal.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
-import { compareWithNginx } from './http-versus-nginx.js';
+import { compareWithNginx, type Comparison } from './http-versus-nginx.js';
 import type { RunningServer } from '../server.js';
 
 /** Issue 15's target: at least this share of the hello-world's req/s at 10 connections. */
@@ -17,7 +17,7 @@ export async function runLanding(
   pickupUrl: string | null,
   hello: RunningServer | null,
   serverPid: number | null,
-): Promise<PhaseResult> {
+): Promise<Comparison> {
   const errors: string[] = [];
   let size: number | null = null;
   if (pickupUrl !== null) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { breakdown, classify, sourceResolver, type Frame } from '../../bench/perf-profile.js';
+import { classify, sourceResolver, tallyParts, type Frame } from '../../bench/perf-profile.js';
 
 // Frames as perf names them, with the module a bundled JavaScript frame's source map points to.
 const native = (sym: string): Frame => ({ sym, source: null });
@@ -23,6 +23,8 @@ describe('the per-part breakdown of perf samples (bench/perf-profile.ts)', () =>
     // The kernel waking the reader inside a writev is told apart from the rest of the send.
     expect(classify([native('_raw_spin_unlock_irqrestore'), native('try_to_wake_up'), native('sock_def_readable'), native('__GI___writev'), node('end')])).toBe('wake');
     expect(classify([native('tcp_sendmsg'), native('__GI___writev'), node('end')])).toBe('send');
+    // A wake-up outside a send (a futex, for a worker thread) is not the load generator's.
+    expect(classify([native('try_to_wake_up'), native('futex_wake'), native('uv_async_send'), js('', '../src/app.ts')])).toBe('node');
     // Garbage collection goes first, wherever the allocation that set it off was.
     expect(classify([native('v8::internal::Heap::CollectGarbage'), js('lookupPickup', '../src/services/portal.ts')])).toBe('gc');
   });
@@ -37,13 +39,18 @@ describe('the per-part breakdown of perf samples (bench/perf-profile.ts)', () =>
 
   it('traces a bundled frame back through its source map, and leaves Node and native frames unresolved', () => {
     const resolve = sourceResolver();
-    // A two-line bundle whose map says line 1 came from src/a.ts and line 2 from pino.
+    // A bundle whose map says line 1 came from src/a.ts up to column 2 (0-based) and from pino
+    // after it; line 2 has no mapping. V8 gives 1-based columns: :1:2 is column 1, :1:3 column 2.
     const dir = mkdtempSync(join(tmpdir(), 'uketori-perf-map-'));
     const bundle = join(dir, 'server.mjs');
-    writeFileSync(bundle, 'function a() {}\nfunction b() {}\n');
-    writeFileSync(`${bundle}.map`, JSON.stringify({ version: 3, sources: ['../src/a.ts', '../node_modules/pino/lib/proto.js'], names: [], mappings: 'AAAA;ACAA' }));
-    expect(resolve(`JS:*a ${pathToFileURL(bundle).href}:1:1`)).toBe('../src/a.ts');
-    expect(resolve(`JS:^b ${pathToFileURL(bundle).href}:2:1`)).toBe('../node_modules/pino/lib/proto.js');
+    writeFileSync(bundle, 'a;b()\n\n');
+    writeFileSync(`${bundle}.map`, JSON.stringify({ version: 3, sources: ['../src/a.ts', '../node_modules/pino/lib/proto.js'], names: [], mappings: 'AAAA,ECAA;' }));
+    const url = pathToFileURL(bundle).href;
+    expect(resolve(`JS:*a ${url}:1:2`)).toBe('../src/a.ts');
+    expect(resolve(`JS:^get x ${url}:1:3`)).toBe('../node_modules/pino/lib/proto.js');
+    expect(resolve(`JS:* ${url}:2:1`)).toBeNull();
+    // CommonJS files appear as plain paths; without a map a file is its own source.
+    expect(resolve(`JS:^sqliteTransaction ${join(dir, 'transaction.js')}:52:131`)).toBe(join(dir, 'transaction.js'));
     // A frame of a file without a map is its own source.
     const here = new URL('../../bench/hello-server.mjs', import.meta.url);
     expect(resolve(`JS:*fetch ${here.href}:9:1`)).toBe(here.pathname);
@@ -61,7 +68,7 @@ describe('the per-part breakdown of perf samples (bench/perf-profile.ts)', () =>
       sample(1000, '__GI___writev'),
       '',
     ].join('\n\n');
-    const result = breakdown(script, (text) => sources[text] ?? null);
+    const result = tallyParts(script, (text: string) => sources[text] ?? null);
     expect(result.samples).toBe(3);
     expect(result.shares).toEqual({ pickup: 0.375, node: 0.125, send: 0.5 });
   });

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { buildPartRows, describeBudget, scaleWindow, type Measured, type ProfiledWindow } from '../../bench/part-costs.js';
+
+const window = (mainUs: number, otherUs: number, shares: Record<string, number>): ProfiledWindow => ({ mainUs, otherUs, rps: 8000, breakdown: { samples: 1000, shares } });
+
+// A landing whose window took 150 µs (120 on the event loop) where the measured rows read 100 µs.
+const landing = window(120, 30, { node: 0.3, send: 0.1, wake: 0.1, hono: 0.1, pickup: 0.25, log: 0.15 });
+const hello = window(20, 5, { node: 0.6, send: 0.3, wake: 0.05, hono: 0.05 });
+const measured: Measured = { label: '1. Landing GET', minRatio: 0.25, helloRps: 40_000, cpuUs: 100, helloCpuUs: 20 };
+
+describe('the costs by part behind the report (bench/part-costs.ts)', () => {
+  it('scales the window to the measured CPU an answer, the event loop by its shares and the other threads whole', () => {
+    const costs = scaleWindow(landing, 100);
+    expect(costs.scale).toBeCloseTo(100 / 150);
+    expect(costs.eventLoop).toBeCloseTo(80);
+    expect(costs.otherThreads).toBeCloseTo(20);
+    expect(costs.parts.pickup).toBeCloseTo(20);
+    expect(costs.parts.node).toBeCloseTo(24);
+    // Unknown measured figures leave the window as it was.
+    expect(scaleWindow(landing, null).parts.pickup).toBeCloseTo(30);
+  });
+
+  it('sets the parts against the budget the target leaves the event loop', () => {
+    const note = describeBudget(measured, scaleWindow(landing, 100), scaleWindow(hello, 20));
+    // 1e6 / (0.25 × 40,000) = 100 µs; the event loop took 80 µs of the measured 100.
+    expect(note).toContain('may spend 100 µs of CPU an answer');
+    expect(note).toContain('scaled by 0.67: 80 µs on the event loop, 20 µs on other threads');
+    // Node's side: node 24 + send 8 + wake 8 = 40 µs (the hello-world's 16 × 0.95 = 15 µs); Hono 8 µs; own: pickup 20 + log 12.
+    expect(note).toContain('took 40 µs (8 µs of it waking the load generator');
+    expect(note).toContain("the hello-world's 15 µs), Hono 8 µs, and the portal's own parts 32 µs");
+    expect(note).not.toContain('less an answer');
+  });
+
+  it('says how far over the budget the event loop is, and never asks a part to fit in less than nothing', () => {
+    const tight = { ...measured, helloRps: 80_000 }; // 50 µs
+    const note = describeBudget(tight, scaleWindow(landing, 100), scaleWindow(hello, 20));
+    expect(note).toContain('It needs 30 µs less an answer');
+    expect(note).toContain("the portal's own parts would have to fall to 2 µs, or to 27 µs were Node's side to cost what it costs the hello-world");
+    const tighter = { ...measured, helloRps: 200_000 }; // 20 µs
+    const over = describeBudget(tighter, scaleWindow(landing, 100), scaleWindow(hello, 20));
+    expect(over).toContain("Node's side and Hono alone took 48 µs");
+    expect(over).not.toMatch(/-\d+ µs/);
+  });
+
+  it('gives a row per part of 1% or more, a dash where the hello-world has no such part, and a row for the other threads', () => {
+    const rows = buildPartRows('1. Landing GET', scaleWindow(landing, 100), scaleWindow(hello, 20));
+    const pickup = rows.find((r) => r.measure.endsWith('finding the pickup (the token\'s hash, the row, and for a download its file)'))!;
+    expect(pickup.uketori).toBe('20.0 µs (25.0% of the event loop)');
+    expect(pickup.baseline).toBe('—');
+    const other = rows.find((r) => r.measure.includes('other threads'))!;
+    expect([other.uketori, other.baseline]).toEqual(['20.0 µs', '4.00 µs (hello-world)']);
+    expect(rows.some((r) => r.measure.includes('garbage collection'))).toBe(false);
+  });
+});
