@@ -37,12 +37,19 @@ export async function lookupPickup(deps: Deps, rawToken: string, now: number, wi
 /**
  * Page views, throttled guesses and repeat downloads go on the timeline at most once a minute
  * (see event-rate.ts). True when a row was written; the caller remembers it once it is committed.
- * The memory of recent writes is this process's own: with several instances each may write one
- * such event a minute, which the rule allows for.
+ * The memory of recent rows is this process's own: with several instances each may write one
+ * such event a minute, which the rule allows for. A row another process wrote is remembered
+ * too, so the database is asked once a minute, not on every request until that row is a minute
+ * old.
  */
 async function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: () => EventDetails[K]): Promise<boolean> {
-  if (recentEvents(deps.store).recentlyWritten(pickupId, kind, now)) return false;
-  if (!isEventDue(await deps.store.lastEventAt(pickupId, kind), now)) return false;
+  const recent = recentEvents(deps.store);
+  if (recent.recentlyWritten(pickupId, kind, now)) return false;
+  const last = await deps.store.lastEventAt(pickupId, kind);
+  if (last !== null && !isEventDue(last, now)) {
+    recent.remember(pickupId, kind, last);
+    return false;
+  }
   await deps.store.addEvent(pickupId, now, kind, detail());
   return true;
 }

@@ -4,24 +4,25 @@ import { isEventDue } from '../pickup/event-rate.js';
 const MAX_ENTRIES = 10_000;
 
 /**
- * When this process last wrote a rate-limited event (page view, throttled guess, repeat
- * download), per pickup and kind. Another process sharing the database can only have written a
- * later one, so a time here is a lower bound on the newest row: "one was written less than a
- * minute ago" is true when this map says so, and skipping the SQLite read then changes nothing.
- * When the map does not know, or its time is a minute old, the database is asked as before.
+ * The newest rate-limited event (page view, throttled guess, repeat download) this process
+ * knows of, per pickup and kind: one it wrote, or one it read that another process wrote.
+ * Another process sharing the database can only have written a later one, so a time here is a
+ * lower bound on the newest row: "one was written less than a minute ago" is true when this map
+ * says so, and skipping the database read then changes nothing. When the map does not know, or
+ * its time is a minute old, the database is asked as before.
  */
 export class RecentEvents {
   readonly #at = new Map<string, number>();
 
   constructor(private readonly maxEntries = MAX_ENTRIES) {}
 
-  /** True when this process wrote this kind for this pickup within the last minute before now. */
+  /** True when a row of this kind for this pickup is known to be less than a minute old at now. */
   recentlyWritten(pickupId: string, kind: string, now: number): boolean {
     const at = this.#at.get(`${kind} ${pickupId}`);
     return at !== undefined && !isEventDue(at, now);
   }
 
-  /** Call after the row is committed, never before: a rolled-back write must not count. */
+  /** Call with a row's time once it is committed, never before: a rolled-back write must not count. */
   remember(pickupId: string, kind: string, at: number): void {
     const key = `${kind} ${pickupId}`;
     this.#at.delete(key);

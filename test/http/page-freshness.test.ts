@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { events, pickups } from '../../src/db/schema.js';
 import { formatJst, formatWait } from '../../src/i18n/format.js';
@@ -181,6 +181,33 @@ describe('page views remembered in memory', () => {
       // a's own memory is a minute old; the database says b wrote one a second ago.
       a.clock.advance(61_000);
       await a.http().get(path).expect(200);
+      expect(countEvents(a, q.id, 'page-view')).toBe(2);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('asks the database once a minute when another process wrote the view', async () => {
+    const file = tmpFile('shared-reads.db');
+    const a = makeTestApp({ dbFile: file });
+    const b = makeTestApp({ dbFile: file });
+    try {
+      const q = await issueTestPickup(a.deps);
+      const path = pathOf(q.url);
+      await a.http().get(path).expect(200);
+      const reads = vi.spyOn(b.deps.store, 'lastEventAt');
+      // b learns from the database that a wrote a view 30 s ago, and keeps a's time, not its own.
+      b.clock.advance(30_000);
+      await b.http().get(path).expect(200);
+      b.clock.advance(29_999);
+      await b.http().get(path).expect(200);
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(countEvents(a, q.id, 'page-view')).toBe(1);
+      // A minute after a's view the next one is due: b asks again and writes it.
+      b.clock.advance(1);
+      await b.http().get(path).expect(200);
+      expect(reads).toHaveBeenCalledTimes(2);
       expect(countEvents(a, q.id, 'page-view')).toBe(2);
     } finally {
       a.close();
