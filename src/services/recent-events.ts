@@ -5,11 +5,12 @@ const MAX_ENTRIES = 10_000;
 
 /**
  * The newest rate-limited event (page view, throttled guess, repeat download) this process
- * knows of, per pickup and kind: one it wrote, or one it read that another process wrote.
- * Another process sharing the database can only have written a later one, so a time here is a
- * lower bound on the newest row: "one was written less than a minute ago" is true when this map
- * says so, and skipping the database read then changes nothing. When the map does not know, or
- * its time is a minute old, the database is asked as before.
+ * knows of, per pickup and kind: one it wrote, or, for page views and throttled guesses, one it
+ * read that another process wrote (a repeat download asks inside its own transaction). Events
+ * are only ever added, so a time here is never later than the newest row in the database: when
+ * this map says one is less than a minute old, the database would say so too, and skipping the
+ * read changes nothing. When the map does not know, or its time is a minute old, the database is
+ * asked as before.
  */
 export class RecentEvents {
   readonly #at = new Map<string, number>();
