@@ -52,9 +52,10 @@ export class SqliteStore implements Store {
   async recordDownload(id: string, now: number, client: string, bytes: number) {
     return this.db.transaction(() => {
       p.markFirstDownload(this.db, id, now);
-      if (!isEventDue(lastEventAt(this.db, id, 'downloaded'), now)) return false;
+      const last = lastEventAt(this.db, id, 'downloaded');
+      if (last !== null && !isEventDue(last, now)) return { written: false, newestAt: last };
       addEvent(this.db, id, now, 'downloaded', { client, bytes });
-      return true;
+      return { written: true, newestAt: now };
     });
   }
   async findPickupWithSealedFile(by: PickupKey) {

@@ -17,6 +17,8 @@ export type AttemptVerdict =
   | { allowed: false; tier: 'client' | 'network' | 'pickup'; retryAfterMs: number };
 /** Connections open, idle and in use, and callers waiting for one (for /metrics). */
 export type PoolStats = { total: number; idle: number; inUse: number; waiting: number };
+/** What `recordDownload` did: whether it wrote the `downloaded` event, and the newest one's time. */
+export type DownloadRecord = { written: boolean; newestAt: number };
 
 /** A second pickup for the same serial or application code. */
 export class PickupConflictError extends Error {
@@ -68,8 +70,12 @@ export interface Store {
    * Of racing calls, on any number of instances, exactly one gets the row; the rest get null.
    */
   startWindow(id: string, now: number, endsAt: number, client: string): Promise<PickupRow | null>;
-  /** First download time (once) and a `downloaded` event unless one was written within the minute; true when the event was written. */
-  recordDownload(id: string, now: number, client: string, bytes: number): Promise<boolean>;
+  /**
+   * First download time (once) and a `downloaded` event unless one was written within the minute.
+   * `written` says whether this call wrote it; `newestAt` is the newest such event's time once
+   * committed (`now` when written), for the caller's memory of recent events.
+   */
+  recordDownload(id: string, now: number, client: string, bytes: number): Promise<DownloadRecord>;
   /**
    * The pickup and its sealed file (null once destroyed) read in one statement, so the caller
    * judges the state on the very row the file came with: a cancel, or the sweep, committed first

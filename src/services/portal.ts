@@ -164,10 +164,12 @@ export async function downloadP12(deps: Deps, read: { pickup: PickupRow; sealed?
   if (!isLive(state) || current.windowEndsAt === null) return { kind: 'dead', pickup: current, state };
   if (!sealed) return { kind: 'dead', pickup: current, state: 'downloaded' };
   const bytes = await deps.sealer.open(sealed.jwe, { purpose: 'p12', id: current.id });
-  // A repeat download within a minute of the last one this process recorded writes nothing.
+  // A repeat download within a minute of the newest one this process knows of (its own, or one
+  // another process recorded that it read) writes nothing and skips the transaction.
   const recent = recentEvents(deps.store);
   if (current.firstDownloadAt === null || !recent.recentlyWritten(current.id, 'downloaded', now)) {
-    if (await deps.store.recordDownload(current.id, now, client(), bytes.length)) recent.remember(current.id, 'downloaded', now);
+    const { newestAt } = await deps.store.recordDownload(current.id, now, client(), bytes.length);
+    recent.remember(current.id, 'downloaded', newestAt);
   }
   deps.metrics.downloads.inc();
   return { kind: 'file', bytes, pickup: current };

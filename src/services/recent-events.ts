@@ -5,8 +5,7 @@ const MAX_ENTRIES = 10_000;
 
 /**
  * The newest rate-limited event (page view, throttled guess, repeat download) this process
- * knows of, per pickup and kind: one it wrote, or, for page views and throttled guesses, one it
- * read that another process wrote (a repeat download asks inside its own transaction). Events
+ * knows of, per pickup and kind: one it wrote, or one it read that another process wrote. Events
  * are only ever added, so a time here is never later than the newest row in the database: when
  * this map says one is less than a minute old, the database would say so too, and skipping the
  * read changes nothing. When the map does not know, or its time is a minute old, the database is

@@ -215,6 +215,34 @@ describe('page views remembered in memory', () => {
     }
   });
 
+  it('a repeat download another process recorded is remembered: the next instance runs its transaction once a minute', async () => {
+    const file = tmpFile('shared-downloads.db');
+    const a = makeTestApp({ dbFile: file });
+    const b = makeTestApp({ dbFile: file });
+    try {
+      const q = await issueTestPickup(a.deps);
+      const cookie = await login(a, q);
+      await press(a, q, cookie);
+      expect(countEvents(a, q.id, 'downloaded')).toBe(1);
+      const records = vi.spyOn(b.deps.store, 'recordDownload');
+      // b's press 30 s later reads a's event in its transaction and keeps a's time.
+      b.clock.advance(30_000);
+      await press(b, q, cookie);
+      b.clock.advance(29_999);
+      await press(b, q, cookie);
+      expect(records).toHaveBeenCalledTimes(1);
+      expect(countEvents(a, q.id, 'downloaded')).toBe(1);
+      // A minute after a's event the next press records one.
+      b.clock.advance(1);
+      await press(b, q, cookie);
+      expect(records).toHaveBeenCalledTimes(2);
+      expect(countEvents(a, q.id, 'downloaded')).toBe(2);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it('records a repeat download once a minute, and the first one always', async () => {
     const cookie = await login(t, p);
     await press(t, p, cookie);

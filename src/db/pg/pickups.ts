@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, gte, isNotNull, isNull, lte, or } from 'drizzle-orm';
 import { isEventDue } from '../../pickup/event-rate.js';
 import type { EventDetails } from '../../pickup/timeline.js';
-import { PickupConflictError, type NewPickupRow, type PickupKey, type PickupWithSealedFile, type SealedFile } from '../store.js';
+import { PickupConflictError, type DownloadRecord, type NewPickupRow, type PickupKey, type PickupWithSealedFile, type SealedFile } from '../store.js';
 import type { Db } from './db.js';
 import { addEvent, lastEventAt } from './events.js';
 import * as s from './schema.js';
@@ -55,15 +55,16 @@ export async function startWindow(db: Db, id: string, now: number, endsAt: numbe
   });
 }
 
-export async function recordDownload(db: Db, id: string, now: number, client: string, bytes: number) {
+export async function recordDownload(db: Db, id: string, now: number, client: string, bytes: number): Promise<DownloadRecord> {
   return db.transaction(async (tx) => {
     // Racing downloads on other instances wait for this row, so the once-a-minute check below
     // sees the event the one before wrote (read committed would let both miss it).
     await tx.select({ id: s.pickups.id }).from(s.pickups).where(eq(s.pickups.id, id)).for('update');
     await tx.update(s.pickups).set({ firstDownloadAt: now }).where(and(eq(s.pickups.id, id), isNull(s.pickups.firstDownloadAt)));
-    if (!isEventDue(await lastEventAt(tx, id, 'downloaded'), now)) return false;
+    const last = await lastEventAt(tx, id, 'downloaded');
+    if (last !== null && !isEventDue(last, now)) return { written: false, newestAt: last };
     await addEvent(tx, id, now, 'downloaded', { client, bytes });
-    return true;
+    return { written: true, newestAt: now };
   });
 }
 
