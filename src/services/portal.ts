@@ -44,7 +44,7 @@ export async function lookupPickup(deps: Deps, rawToken: string, now: number, wi
  */
 async function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: () => EventDetails[K]): Promise<boolean> {
   const recent = recentEvents(deps.store);
-  if (recent.recentlyWritten(pickupId, kind, now)) return false;
+  if (recent.isRecent(pickupId, kind, now)) return false;
   const last = await deps.store.lastEventAt(pickupId, kind);
   if (last !== null && !isEventDue(last, now)) {
     recent.remember(pickupId, kind, last);
@@ -140,7 +140,7 @@ export type DownloadOutcome = { kind: 'file'; bytes: Uint8Array; pickup: PickupR
  * Starts the window on the first press (atomically) and returns the PKCS#12 while it is open.
  * `read` is the row as this request read it, with its sealed file when it was read in the same
  * statement: a download is then served from that one read, which a cancel committed before it
- * (on any instance) already shows. `client` is called only when an event is written.
+ * (on any instance) already shows. `client` is called only when the recording transaction runs.
  */
 export async function downloadP12(deps: Deps, read: { pickup: PickupRow; sealed?: SealedFile | null }, client: () => string, now: number): Promise<DownloadOutcome> {
   let current = read.pickup;
@@ -167,7 +167,7 @@ export async function downloadP12(deps: Deps, read: { pickup: PickupRow; sealed?
   // A repeat download within a minute of the newest one this process knows of (its own, or one
   // another process recorded that it read) writes nothing and skips the transaction.
   const recent = recentEvents(deps.store);
-  if (current.firstDownloadAt === null || !recent.recentlyWritten(current.id, 'downloaded', now)) {
+  if (current.firstDownloadAt === null || !recent.isRecent(current.id, 'downloaded', now)) {
     const { newestAt } = await deps.store.recordDownload(current.id, now, client(), bytes.length);
     recent.remember(current.id, 'downloaded', newestAt);
   }

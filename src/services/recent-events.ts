@@ -17,16 +17,21 @@ export class RecentEvents {
   constructor(private readonly maxEntries = MAX_ENTRIES) {}
 
   /** True when a row of this kind for this pickup is known to be less than a minute old at now. */
-  recentlyWritten(pickupId: string, kind: string, now: number): boolean {
+  isRecent(pickupId: string, kind: string, now: number): boolean {
     const at = this.#at.get(`${kind} ${pickupId}`);
     return at !== undefined && !isEventDue(at, now);
   }
 
-  /** Call with a row's time once it is committed, never before: a rolled-back write must not count. */
+  /**
+   * Call with a committed row's time (one written, or one read), never before the commit: a
+   * rolled-back write must not count. Of two times the later is kept, since requests may finish
+   * out of order.
+   */
   remember(pickupId: string, kind: string, at: number): void {
     const key = `${kind} ${pickupId}`;
+    const known = this.#at.get(key);
     this.#at.delete(key);
-    this.#at.set(key, at);
+    this.#at.set(key, known === undefined ? at : Math.max(known, at));
     if (this.#at.size > this.maxEntries) this.#at.delete(this.#at.keys().next().value!);
   }
 

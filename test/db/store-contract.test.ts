@@ -155,6 +155,8 @@ describe.each(dialects)('the store contract on %s', (_name, open, skip) => {
       expect(written.filter((r) => r.written)).toHaveLength(1);
       // Every call, writer or not, reports the one event's time: the callers remember it.
       expect(written.map((r) => r.newestAt)).toEqual(Array.from({ length: 10 }, () => at));
+      // A call later in the minute reports the stored time, never its own.
+      expect(await b.recordDownload(row.id, at + 30_000, 'late', 100)).toEqual({ written: false, newestAt: at });
     }
     expect((await a.listEvents(row.id)).filter((e) => e.kind === 'downloaded')).toHaveLength(2);
     expect((await b.findPickupById(row.id))!.firstDownloadAt).toBe(now + 1);

@@ -264,10 +264,18 @@ describe('the bounded memories', () => {
     recent.remember('b', 'page-view', 0);
     recent.remember('c', 'page-view', 0);
     expect(recent.size).toBe(2);
-    expect(recent.recentlyWritten('a', 'page-view', 1)).toBe(false);
-    expect(recent.recentlyWritten('c', 'page-view', 1)).toBe(true);
-    expect(recent.recentlyWritten('c', 'downloaded', 1)).toBe(false);
-    expect(recent.recentlyWritten('c', 'page-view', MINUTE)).toBe(false);
+    expect(recent.isRecent('a', 'page-view', 1)).toBe(false);
+    expect(recent.isRecent('c', 'page-view', 1)).toBe(true);
+    expect(recent.isRecent('c', 'downloaded', 1)).toBe(false);
+    expect(recent.isRecent('c', 'page-view', MINUTE)).toBe(false);
+  });
+
+  it('RecentEvents keeps the later of two times when requests finish out of order', () => {
+    const recent = new RecentEvents();
+    recent.remember('a', 'downloaded', 5_000);
+    recent.remember('a', 'downloaded', 1_000);
+    expect(recent.isRecent('a', 'downloaded', 1_000 + MINUTE)).toBe(true);
+    expect(recent.isRecent('a', 'downloaded', 5_000 + MINUTE)).toBe(false);
   });
 
   it('PageCache renders once per key and drops the entry used longest ago', () => {
