@@ -47,6 +47,19 @@ function countEvents(app: TestApp, id: string, kind: EventKind): number {
   return app.db.select().from(events).where(and(eq(events.pickupId, id), eq(events.kind, kind))).all().length;
 }
 
+/** Two portals on one database file, as two processes would share a DATA_DIR, and a pickup from the first. */
+async function withTwoProcesses(name: string, body: (a: TestApp, b: TestApp, q: IssuedPickup) => Promise<void>): Promise<void> {
+  const file = tmpFile(name);
+  const a = makeTestApp({ dbFile: file });
+  const b = makeTestApp({ dbFile: file });
+  try {
+    await body(a, b, await issueTestPickup(a.deps));
+  } finally {
+    a.close();
+    b.close();
+  }
+}
+
 describe('the kept landing page', () => {
   it('shows the started window on the next GET after Download was pressed elsewhere', async () => {
     const before = await get(pathOf(p.url));
@@ -162,12 +175,8 @@ describe('page views remembered in memory', () => {
     expect(countEvents(t, p.id, 'page-view')).toBe(2);
   });
 
-  it('stays right when two processes share the database', async () => {
-    const file = tmpFile('shared.db');
-    const a = makeTestApp({ dbFile: file });
-    const b = makeTestApp({ dbFile: file });
-    try {
-      const q = await issueTestPickup(a.deps);
+  it('stays right when two processes share the database', () =>
+    withTwoProcesses('shared.db', async (a, b, q) => {
       const path = pathOf(q.url);
       await a.http().get(path).expect(200);
       expect(countEvents(a, q.id, 'page-view')).toBe(1);
@@ -182,18 +191,10 @@ describe('page views remembered in memory', () => {
       a.clock.advance(61_000);
       await a.http().get(path).expect(200);
       expect(countEvents(a, q.id, 'page-view')).toBe(2);
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 
-  it('asks the database once a minute when another process wrote the view', async () => {
-    const file = tmpFile('shared-reads.db');
-    const a = makeTestApp({ dbFile: file });
-    const b = makeTestApp({ dbFile: file });
-    try {
-      const q = await issueTestPickup(a.deps);
+  it('asks the database once a minute when another process wrote the view', () =>
+    withTwoProcesses('shared-reads.db', async (a, b, q) => {
       const path = pathOf(q.url);
       await a.http().get(path).expect(200);
       const reads = vi.spyOn(b.deps.store, 'lastEventAt');
@@ -209,18 +210,10 @@ describe('page views remembered in memory', () => {
       await b.http().get(path).expect(200);
       expect(reads).toHaveBeenCalledTimes(2);
       expect(countEvents(a, q.id, 'page-view')).toBe(2);
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 
-  it('a repeat download another process recorded is remembered: the next instance runs its transaction once a minute', async () => {
-    const file = tmpFile('shared-downloads.db');
-    const a = makeTestApp({ dbFile: file });
-    const b = makeTestApp({ dbFile: file });
-    try {
-      const q = await issueTestPickup(a.deps);
+  it('a repeat download another process recorded is remembered: the next instance runs its transaction once a minute', () =>
+    withTwoProcesses('shared-downloads.db', async (a, b, q) => {
       const cookie = await login(a, q);
       await press(a, q, cookie);
       expect(countEvents(a, q.id, 'downloaded')).toBe(1);
@@ -237,11 +230,7 @@ describe('page views remembered in memory', () => {
       await press(b, q, cookie);
       expect(records).toHaveBeenCalledTimes(2);
       expect(countEvents(a, q.id, 'downloaded')).toBe(2);
-    } finally {
-      a.close();
-      b.close();
-    }
-  });
+    }));
 
   it('records a repeat download once a minute, and the first one always', async () => {
     const cookie = await login(t, p);
