@@ -36,27 +36,27 @@ export async function lookupPickup(deps: Deps, rawToken: string, now: number, wi
 
 /**
  * Page views, throttled guesses and repeat downloads go on the timeline at most once a minute
- * (see event-rate.ts). True when a row was written; the caller remembers it once it is committed.
+ * (see event-rate.ts). The newest row's time, read or written (and then committed), is remembered.
  * The memory of recent rows is this process's own: with several instances each may write one
  * such event a minute, which the rule allows for. A row another process wrote is remembered
  * too, so the database is asked once a minute, not on every request until that row is a minute
  * old.
  */
-async function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: () => EventDetails[K]): Promise<boolean> {
+async function addRateLimitedEvent<K extends RateLimitedEventKind>(deps: Deps, pickupId: string, now: number, kind: K, detail: () => EventDetails[K]): Promise<void> {
   const recent = recentEvents(deps.store);
-  if (recent.isRecent(pickupId, kind, now)) return false;
+  if (recent.isRecent(pickupId, kind, now)) return;
   const last = await deps.store.lastEventAt(pickupId, kind);
   if (last !== null && !isEventDue(last, now)) {
     recent.remember(pickupId, kind, last);
-    return false;
+    return;
   }
   await deps.store.addEvent(pickupId, now, kind, detail());
-  return true;
+  recent.remember(pickupId, kind, now);
 }
 
 /** `client` is called only when the view is written (at most once a minute). */
 export async function recordPageView(deps: Deps, pickup: PickupRow, now: number, client: () => string): Promise<void> {
-  if (await addRateLimitedEvent(deps, pickup.id, now, 'page-view', () => ({ client: client() }))) recentEvents(deps.store).remember(pickup.id, 'page-view', now);
+  await addRateLimitedEvent(deps, pickup.id, now, 'page-view', () => ({ client: client() }));
 }
 
 /**
@@ -113,7 +113,7 @@ export async function checkPassword(
   if (!verdict.allowed) {
     place.release();
     const detail = () => ({ client, tier: verdict.tier, retryAfterSeconds: Math.ceil(verdict.retryAfterMs / 1000) });
-    if (await addRateLimitedEvent(deps, pickup.id, now, 'throttled', detail)) recentEvents(deps.store).remember(pickup.id, 'throttled', now);
+    await addRateLimitedEvent(deps, pickup.id, now, 'throttled', detail);
     return { kind: 'throttled', retryAfterMs: verdict.retryAfterMs };
   }
   let ok: boolean;
