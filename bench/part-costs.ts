@@ -93,3 +93,50 @@ export function describeBudget(m: Measured, uketori: Costs, hello: Costs): strin
   }
   return lines.join(' ');
 }
+
+/**
+ * Phase 3's profiled window: a wrong-password flood on a second server under perf, with its
+ * 401/s, the CPU ms a 401 on the event loop and on the other threads (argon2's pool), and the
+ * event loop's samples by part.
+ */
+export type FloodWindow = { rps: number; mainMs: number; otherMs: number; breakdown: Breakdown };
+
+/** Parts a flood's rows and notes name: those that took at least 1% of the event loop's samples, largest first. */
+function floodPartKeys(window: FloodWindow): string[] {
+  return PART_ORDER.filter((k) => (window.breakdown.shares[k] ?? 0) >= 0.01).sort((a, b) => window.breakdown.shares[b]! - window.breakdown.shares[a]!);
+}
+
+/**
+ * The event loop's ms a 401 by part: the window's shares of the event loop applied to the ms
+ * a 401 the measured flood's event loop took (the window's own when that is unknown). Only the
+ * shares come from the window: a server under perf, and one window against the measured slices.
+ */
+export function floodParts(window: FloodWindow, measuredMainMs: number | null): Record<string, number> {
+  const base = measuredMainMs ?? window.mainMs;
+  return Object.fromEntries(Object.entries(window.breakdown.shares).map(([k, share]) => [k, share * base]));
+}
+
+/** One row per part of 1% or more of the flood's event loop, in ms a 401. */
+export function buildFloodRows(at: string, window: FloodWindow, measuredMainMs: number | null): Row[] {
+  const parts = floodParts(window, measuredMainMs);
+  const basis = measuredMainMs === null ? 'the profiled window' : "the profiled window's shares of the measured event loop";
+  return floodPartKeys(window).map((k) =>
+    row({
+      measure: `3. Password POST, event loop per 401 by part (perf, ${at}, ${basis}): ${LABELS[k]}`,
+      uketori: parts[k]!,
+      unit: 'ms',
+      uketoriNote: `${(window.breakdown.shares[k]! * 100).toFixed(1)}% of the event loop`,
+    }),
+  );
+}
+
+/** The event loop's time a 401, part by part, for a note: "Node's HTTP server … 0.70 ms, …". */
+export function describeFloodLoop(window: FloodWindow, measuredMainMs: number | null): string {
+  const parts = floodParts(window, measuredMainMs);
+  const ms = (v: number) => formatNumber(v, 'ms');
+  return (
+    `By perf on a second server flooded at 10 connections in this run (${formatNumber(window.rps, '401/s')}; ` +
+    `its event loop ${ms(window.mainMs)} a 401, argon2's threads ${ms(window.otherMs)}), ` +
+    `the event loop's ${ms(measuredMainMs ?? window.mainMs)} a 401 went to: ${floodPartKeys(window).map((k) => `${LABELS[k]} ${ms(parts[k]!)}`).join(', ')}.`
+  );
+}

@@ -47,6 +47,15 @@ export const PARTS: Part[] = [
   { key: 'pickup', label: "finding the pickup (the token's hash, the row, and for a download its file)", matches: anyFrame(sym(/^JS:.(lookupPickup|findPickupByTokenHash|findPickupWithSealedFile) /)) },
   { key: 'download', label: 'the download itself (window, opening the sealed file)', matches: anyFrame(sym(/^JS:.downloadP12 /), source(/node_modules\/jose\/|src\/secrets\/sealer\.ts$/)) },
   { key: 'page', label: 'the page (kept rendered) and the security headers', matches: anyFrame(source(/src\/http\/(pages\.tsx|page-cache\.ts|security-headers\.ts)$|views\//)) },
+  // A wrong guess's own work: its frames are found on no landing or download path but for a
+  // page view's or a repeat download's timeline row, at most once a minute a pickup.
+  { key: 'throttle', label: "the throttle's transaction (admitting the guess)", matches: anyFrame(source(/src\/db\/throttle\.ts$/)) },
+  { key: 'timeline', label: 'the timeline (a row written, or the newest read)', matches: anyFrame(source(/src\/db\/events\.ts$/)) },
+  {
+    key: 'argon2',
+    label: "argon2's JavaScript and the hasher's queue (the check itself runs on the pool threads)",
+    matches: anyFrame(source(/node_modules\/(argon2|@phc\/format)\/|src\/auth\/password-hasher\.ts$/)),
+  },
   {
     key: 'store',
     label: 'other database work (src/db, drizzle, SQLite)',
@@ -63,6 +72,12 @@ export const REST = {
 } as const;
 
 export type Breakdown = { samples: number; shares: Record<string, number> };
+
+/** Node flags for a server perf is to profile: V8 then writes /tmp/perf-<pid>.map as it compiles, so perf can name JavaScript frames. */
+export const PERF_FLAGS = ['--perf-basic-prof-only-functions'];
+
+/** Seconds of load perf records for each profiled side. */
+export const PROFILE_S = { full: 5, quick: 2 };
 
 /** perf writes its data out after SIGINT; a recording this short takes well under a second. */
 const PERF_STOP_MS = 15_000;

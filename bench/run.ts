@@ -115,8 +115,10 @@ async function main(): Promise<number> {
   if ('cleanup' in hsm) cleanups.push(hsm.cleanup);
   const batch = await attempt('batch', () => runBatch(s, env, key, hsm));
   sampler?.phase('password');
-  const topUp = async (count: number) => (await issueBatch(s.appDir, env, count, workDir, 'flood')).pickups;
-  await attempt('password', () => runPassword(s, server?.origin ?? null, batch?.pickups ?? [], topUp, server?.pid ?? null));
+  // Each top-up has a label of its own: a batch skips the application codes an earlier one issued.
+  let topUps = 0;
+  const topUp = async (count: number) => (await issueBatch(s.appDir, env, count, workDir, `flood-${++topUps}`)).pickups;
+  await attempt('password', () => runPassword(s, server?.origin ?? null, batch?.pickups ?? [], topUp, server?.pid ?? null, env.DATA_DIR!));
   const rss = rssRows(sampler, server === null);
   sampler?.stop();
   await cleanUp();

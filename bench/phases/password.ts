@@ -16,6 +16,9 @@ import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
 import { serverIdle } from '../cpu-time.js';
 import { COUNT_FROM_MS, floodFigures, floodSlice, noSlices, type FloodFigures } from './flood-slices.js';
+import { floodProfileSeconds, profileFlood, PROFILE_CONNECTIONS } from './flood-profile.js';
+import { buildFloodRows, describeFloodLoop, type FloodWindow } from '../part-costs.js';
+import { perfUsable } from '../perf-profile.js';
 
 /**
  * The right password with its characters rotated: the same length and alphabet, so it passes
@@ -142,22 +145,53 @@ function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number;
 /**
  * Why a flood fell short of MIN_RATIO, from this run's own figures: the cores' busy time per 401
  * (busy share × cores ÷ 401/s) split into argon2's pool threads, the event loop and the rest.
- * With the raw pool one worker per core, ratio = busy share × raw ms ÷ busy ms per 401. Null
- * when the target was met or the per-thread figures are missing.
+ * With the raw pool one worker per core, ratio = busy share × raw ms ÷ busy ms per 401, so at
+ * the same busy share the target holds a 401 to busy share × raw ms ÷ MIN_RATIO of the cores.
+ * With `profile`, the event loop's time is split by part (perf in this run). Null when the
+ * target was met or the per-thread figures are missing.
  */
-function shortfall(ratio: number, m: FloodFigures, rawMs: number, cores: number): string | null {
+export function shortfall(ratio: number, m: FloodFigures, rawMs: number, cores: number, profile: FloodWindow | null = null): string | null {
   if (!(ratio < MIN_RATIO) || m.threads === null || m.busy === null || !(m.flood.rps > 0)) return null;
   const busyMs = (m.busy * cores * 1000) / m.flood.rps;
   const { otherMs, mainMs } = m.threads;
   const ms = (x: number) => formatNumber(x, 'ms');
+  const over = busyMs - (m.busy * rawMs) / MIN_RATIO;
+  const fix =
+    over < mainMs
+      ? `the event loop would have to fall from ${ms(mainMs)} to ${ms(mainMs - over)} a guess`
+      : `more than the event loop's whole ${ms(mainMs)}, so argon2's threads or what lies outside the server would have to cost less too`;
   return (
     `below ${MIN_RATIO}× raw argon2 (${ratio.toFixed(3)}×). Per 401 the ${cores} cores were busy for ${ms(busyMs)} ` +
     `(${(m.busy * 100).toFixed(1)}% of the time): argon2's pool threads ${ms(otherMs)} against ${ms(rawMs)} for a raw check ` +
     `(${(otherMs / rawMs).toFixed(2)}×), the event loop ${ms(mainMs)}, and ${ms(Math.max(0, busyMs - otherMs - mainMs))} outside the ` +
     "server's threads (the bench's load generator and /healthz probe, the kernel's loopback work, and anything else on the host). " +
-    "The event loop's time is JavaScript that stays in V8's interpreter and baseline tier at tens of guesses a second " +
-    '(a perf profile: docs/benchmarks.md, fifth round).'
+    `At this busy share the target leaves a 401 ${ms(busyMs - over)} of the cores: it needs ${ms(over)} less, and with the rest as it was ${fix}. ` +
+    (profile === null
+      ? "The event loop's time is JavaScript that stays in V8's interpreter and baseline tier at tens of guesses a second " +
+        '(a perf profile: docs/benchmarks.md, fifth round).'
+      : describeFloodLoop(profile, mainMs))
   );
+}
+
+/**
+ * Pickups of its own for the profiled flood (issued untimed), then the profile; null, with a
+ * note or an error saying why, when there is none.
+ */
+async function floodProfile(s: Settings, dataDir: string | null, perSecond: number, topUp: TopUp | null, result: PhaseResult): Promise<FloodWindow | null> {
+  if (dataDir === null || topUp === null) return null;
+  if (!perfUsable()) {
+    result.notes.push('3. No profile of the flood by part: perf cannot sample the kernel here (Debian: apt-get install linux-perf; run as root or with perf_event_paranoid ≤ 1).');
+    return null;
+  }
+  const count = Math.min(MAX_PICKUPS, Math.ceil((perSecond * floodProfileSeconds(s)) / GUESSES_PER_PICKUP) + PROFILE_CONNECTIONS);
+  s.log(`3. where a wrong guess goes: ${count} more pickups (untimed), then perf on a second portal server`);
+  try {
+    const pickups = await topUp(count);
+    return await profileFlood(s, dataDir, (origin) => wrongPasswordRequests(pickups, origin, new Set()));
+  } catch (err) {
+    result.errors.push(`3. where a wrong guess goes: ${errorText(err)}`);
+    return null;
+  }
 }
 
 /**
@@ -171,12 +205,19 @@ function shortfall(ratio: number, m: FloodFigures, rawMs: number, cores: number)
  * its slices (flood-slices.ts says which part of a slice counts); the baseline is the raw
  * verifies over the summed time of the raw slices.
  */
-export async function runPassword(s: Settings, origin: string | null, issued: IssuedPickup[], topUp: TopUp | null, serverPid: number | null = null): Promise<PhaseResult> {
+export async function runPassword(
+  s: Settings,
+  origin: string | null,
+  issued: IssuedPickup[],
+  topUp: TopUp | null,
+  serverPid: number | null = null,
+  dataDir: string | null = null,
+): Promise<PhaseResult> {
   const result: PhaseResult = { rows: [], notes: [], errors: [], raw: {} };
   // The raw workers are loaded once and wait between their measures.
   const pool = await startArgon2Pool();
   try {
-    return await measurePassword(s, origin, issued, topUp, serverPid, pool, result);
+    return await measurePassword(s, origin, issued, topUp, serverPid, dataDir, pool, result);
   } finally {
     await pool.close();
   }
@@ -189,6 +230,7 @@ async function measurePassword(
   issued: IssuedPickup[],
   topUp: TopUp | null,
   serverPid: number | null,
+  dataDir: string | null,
   pool: Argon2Pool,
   result: PhaseResult,
 ): Promise<PhaseResult> {
@@ -252,6 +294,8 @@ async function measurePassword(
     }
   }
   if (stillBusy > 0) result.notes.push(`3. ${stillBusy} slices started with the server still busy after 20 s of waiting.`);
+  const profile = await floodProfile(s, dataDir, argon2.perSecond, topUp, result);
+  result.raw.floodProfile = profile;
 
   const verified = rawSlices.reduce((sum, r) => sum + r.verified, 0);
   const seconds = rawSlices.reduce((sum, r) => sum + r.seconds, 0);
@@ -282,7 +326,8 @@ async function measurePassword(
       );
     }
     result.rows.push(...floodRows(at, figures, { perSecond: raw, note: rawNote, workers: argon2.workers }, idle));
-    const why = shortfall(flood.rps / raw, figures, (argon2.workers * 1000) / raw, argon2.workers);
+    if (profile !== null && connections === PROFILE_CONNECTIONS) result.rows.push(...buildFloodRows(at, profile, figures.threads?.mainMs ?? null));
+    const why = shortfall(flood.rps / raw, figures, (argon2.workers * 1000) / raw, argon2.workers, profile);
     if (why !== null) result.notes.push(`3. Password POST, ${at}: ${why}`);
   }
   if (throttled.size > 0) result.notes.push(`3. ${throttled.size} of ${pickups.length} pickups answered 429 and were skipped from then on.`);

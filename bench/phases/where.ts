@@ -2,18 +2,12 @@ import { join } from 'node:path';
 import { threadCpu } from '../cpu-time.js';
 import { freePort, load } from '../http.js';
 import { buildPartRows, describeBudget, scaleWindow, type Measured, type ProfiledWindow } from '../part-costs.js';
-import { perfUsable, profileWhile, removePerfMap } from '../perf-profile.js';
+import { PERF_FLAGS, perfUsable, PROFILE_S, profileWhile, removePerfMap } from '../perf-profile.js';
 import { download, downloadTarget, logIn } from '../portal.js';
 import { REPO_ROOT, startServer, type RunningServer } from '../server.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
 import type { Target } from './http-versus-nginx.js';
-
-/** Seconds of load perf records for each side. */
-const PROFILE_S = { full: 5, quick: 2 };
-
-/** Perf must name JavaScript frames: the flag writes /tmp/perf-<pid>.map as V8 compiles. */
-const PERF_FLAGS = ['--perf-basic-prof-only-functions'];
 
 /**
  * A fresh server's first seconds run slower while V8 compiles: each side is warmed up for as

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPartRows, describeBudget, scaleWindow, type Measured, type ProfiledWindow } from '../../bench/part-costs.js';
+import { buildFloodRows, buildPartRows, describeBudget, describeFloodLoop, floodParts, scaleWindow, type FloodWindow, type Measured, type ProfiledWindow } from '../../bench/part-costs.js';
 
 const window = (mainUs: number, otherUs: number, shares: Record<string, number>): ProfiledWindow => ({ mainUs, otherUs, rps: 8000, breakdown: { samples: 1000, shares } });
 
@@ -50,5 +50,23 @@ describe('the costs by part behind the report (bench/part-costs.ts)', () => {
     const other = rows.find((r) => r.measure.includes('other threads'))!;
     expect([other.uketori, other.baseline]).toEqual(['20.0 µs', '4.00 µs (hello-world)']);
     expect(rows.some((r) => r.measure.includes('garbage collection'))).toBe(false);
+  });
+
+  it("applies a flood window's shares to the measured event loop's ms a 401, largest part first", () => {
+    // The window ran 2.5 ms a 401 on its event loop under perf; the measured flood's took 2.0 ms.
+    const flood: FloodWindow = { rps: 58, mainMs: 2.5, otherMs: 29, breakdown: { samples: 900, shares: { node: 0.4, timeline: 0.15, throttle: 0.1, argon2: 0.045, app: 0.3, gc: 0.005 } } };
+    const parts = floodParts(flood, 2);
+    expect(parts.node).toBeCloseTo(0.8);
+    expect(parts.timeline).toBeCloseTo(0.3);
+    // Without a measured figure the window's own ms stand.
+    expect(floodParts(flood, null).node).toBeCloseTo(1);
+    const rows = buildFloodRows('10 conn', flood, 2);
+    expect(rows.map((r) => r.uketori)).toEqual(['0.80 ms (40.0% of the event loop)', '0.60 ms (30.0% of the event loop)', '0.30 ms (15.0% of the event loop)', '0.20 ms (10.0% of the event loop)', '0.09 ms (4.5% of the event loop)']);
+    expect(rows[2]!.measure).toBe("3. Password POST, event loop per 401 by part (perf, 10 conn, the profiled window's shares of the measured event loop): the timeline (a row written, or the newest read)");
+    // Under 1% of the samples, a part gets no row.
+    expect(rows.some((r) => r.measure.endsWith('garbage collection'))).toBe(false);
+    const note = describeFloodLoop(flood, 2);
+    expect(note).toContain('(58.0 401/s; its event loop 2.50 ms a 401, argon2\'s threads 29.0 ms)');
+    expect(note).toContain("the event loop's 2.00 ms a 401 went to: Node's HTTP server, streams and event loop (socket reads included) 0.80 ms, the portal's routes and middleware (src/, the rest) 0.60 ms, the timeline");
   });
 });

@@ -29,6 +29,17 @@ describe('the per-part breakdown of perf samples (bench/perf-profile.ts)', () =>
     expect(classify([native('v8::internal::Heap::CollectGarbage'), js('lookupPickup', '../src/services/portal.ts')])).toBe('gc');
   });
 
+  it("tells a wrong guess's own work apart: the throttle, the timeline row, argon2's JavaScript", () => {
+    const run = js('run', '../node_modules/drizzle-orm/better-sqlite3/session.js');
+    const check = js('checkPassword', '../src/services/portal.ts');
+    expect(classify([native('__x64_sys_pwrite64'), native('sqlite3VdbeExec'), run, js('admitAttempt', '../src/db/throttle.ts'), check])).toBe('throttle');
+    expect(classify([native('sqlite3VdbeExec'), run, js('addEvent', '../src/db/events.ts'), js('addEvent', '../src/db/sqlite-store.ts'), check])).toBe('timeline');
+    expect(classify([js('deserialize', '../node_modules/@phc/format/index.js'), js('verify', '../node_modules/argon2/argon2.cjs'), check])).toBe('argon2');
+    expect(classify([native('Builtins_MapPrototypeSet'), js('limited', '../src/auth/password-hasher.ts'), check])).toBe('argon2');
+    // A statement whose caller V8 inlined into checkPassword names no module of its own: other database work.
+    expect(classify([native('sqlite3VdbeExec'), run, check])).toBe('store');
+  });
+
   it('gives what no part matches to the side of its leaf-most JavaScript or Node frame', () => {
     expect(classify([native('Builtins_KeyedLoadIC_Megamorphic'), js('dispatch', '../node_modules/hono/dist/compose.js'), js('', '../src/app.ts')])).toBe('hono');
     expect(classify([native('Builtins_LoadIC'), js('', '../src/http/language.ts'), js('dispatch', '../node_modules/hono/dist/compose.js')])).toBe('app');

@@ -1,0 +1,56 @@
+import type { AutocannonRequest } from 'autocannon';
+import { join } from 'node:path';
+import { serverIdle, threadCpu, type ThreadCpu } from '../cpu-time.js';
+import { freePort, load } from '../http.js';
+import type { FloodWindow } from '../part-costs.js';
+import { PERF_FLAGS, PROFILE_S, profileWhile, removePerfMap } from '../perf-profile.js';
+import { startServer } from '../server.js';
+import type { Settings } from '../settings.js';
+import { COUNT_FROM_MS } from './flood-slices.js';
+
+/** The profiled window's connections: the target is read at 10. */
+export const PROFILE_CONNECTIONS = 10;
+
+/** Seconds of flood the profile takes, warm-up included: what it needs pickups for. */
+export const floodProfileSeconds = (s: Settings): number => s.runS + (s.quick ? PROFILE_S.quick : PROFILE_S.full);
+
+/**
+ * Phase 3, continued: where the event loop's time a wrong guess goes, from perf on a second
+ * portal server (the same DATA_DIR, the perf flag added), so that the measured floods stay
+ * untouched. It is flooded for as long as a measured run to warm up, as every profiled side is,
+ * then, once idle, for PROFILE_S under `perf record` on its event loop; its 401s and CPU are
+ * counted from COUNT_FROM_MS in, as a measured slice's are. `requestsFor` gives the flood's
+ * requests for the server's origin, over pickups of their own: a guess spent here is not one
+ * the measured floods could have made.
+ */
+export async function profileFlood(s: Settings, dataDir: string, requestsFor: (origin: string) => AutocannonRequest[]): Promise<FloodWindow> {
+  const server = await startServer(
+    'direct',
+    { appDir: s.appDir, port: await freePort(), dataDir, logFile: join(s.rawDir, 'perf-flood-server.log'), nodeArgs: PERF_FLAGS },
+    s.startTimeoutMs,
+  );
+  try {
+    const flood = { url: server.origin, connections: PROFILE_CONNECTIONS, requests: requestsFor(server.origin), expected: [401] };
+    await load({ ...flood, durationS: s.runS });
+    // As a measured slice is: begun on an idle server, its CPU read over the counted window.
+    await serverIdle(server.pid);
+    let before: ThreadCpu | null = null;
+    let after: ThreadCpu | null = null;
+    const count = { fromMs: COUNT_FROM_MS, opened: () => void (before = threadCpu(server.pid)), closed: () => void (after = threadCpu(server.pid)) };
+    const { result, breakdown } = await profileWhile(server.pid, join(s.rawDir, 'flood.perf.data'), () =>
+      load({ ...flood, durationS: s.quick ? PROFILE_S.quick : PROFILE_S.full, count }),
+    );
+    const wrong = result.statuses['401'] ?? 0;
+    const others = Object.entries(result.statuses).filter(([code]) => code !== '401');
+    const cpu: [ThreadCpu, ThreadCpu] | null = before === null || after === null ? null : [before, after];
+    if (cpu === null || wrong === 0 || others.length > 0) {
+      const also = others.map(([code, n]) => `${code}: ${n}`).join(', ');
+      throw new Error(`the profiled flood got ${wrong} 401s${also ? ` and ${also}` : ''}; no CPU per 401`);
+    }
+    const [start, end] = cpu;
+    return { rps: result.rps, mainMs: (end.mainMs - start.mainMs) / wrong, otherMs: (end.otherMs - start.otherMs) / wrong, breakdown };
+  } finally {
+    await server.stop();
+    await removePerfMap(server.pid);
+  }
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import type { FloodFigures } from '../../bench/phases/flood-slices.js';
+import { shortfall } from '../../bench/phases/password.js';
+
+// A flood at 60 401/s on 2 cores 96% busy: 32 ms of the cores a 401, where a raw check takes 27 ms.
+const figures = (mainMs: number, otherMs: number): FloodFigures => ({
+  flood: { connections: 10, durationS: 10, rps: 60, p50: 160, p99: 250, served: 600, statuses: { 401: 600 }, outsideWindow: 0, errors: 0, timeouts: 0 },
+  healthz: { p50: 2, p99: 9, count: 500, failures: 0 },
+  threads: { mainMs, otherMs, otherFaults: 0 },
+  busy: 0.96,
+});
+
+describe("the wrong-password note's arithmetic (bench/phases/password.ts)", () => {
+  it('says nothing when the target was met', () => {
+    expect(shortfall(0.86, figures(2.4, 27), 27, 2)).toBeNull();
+  });
+
+  it('says how much less of the cores a 401 needs, and what the event loop would have to fall to', () => {
+    // At 96% busy the target leaves 0.96 × 27 ÷ 0.85 = 30.49 ms; 32 ms were spent: 1.51 ms over.
+    const note = shortfall(0.81, figures(2.4, 27), 27, 2)!;
+    expect(note).toContain('busy for 32.0 ms (96.0% of the time)');
+    expect(note).toContain('leaves a 401 30.5 ms of the cores: it needs 1.51 ms less');
+    expect(note).toContain('the event loop would have to fall from 2.40 ms to 0.89 ms a guess');
+    // No profile in this run: the note points at the one in the docs.
+    expect(note).toContain('docs/benchmarks.md, fifth round');
+  });
+
+  it('says when even an event loop that cost nothing would not be enough', () => {
+    const note = shortfall(0.81, figures(1.2, 27), 27, 2)!;
+    expect(note).toContain("more than the event loop's whole 1.20 ms");
+  });
+
+  it("splits the event loop's time by part when the run profiled the flood", () => {
+    const profile = { rps: 58, mainMs: 3, otherMs: 29, breakdown: { samples: 900, shares: { node: 0.5, throttle: 0.25, timeline: 0.25 } } };
+    const note = shortfall(0.81, figures(2.4, 27), 27, 2, profile)!;
+    expect(note).toContain("the event loop's 2.40 ms a 401 went to: Node's HTTP server, streams and event loop (socket reads included) 1.20 ms, the throttle's transaction (admitting the guess) 0.60 ms, the timeline (a row written, or the newest read) 0.60 ms.");
+    expect(note).not.toContain('fifth round');
+  });
+});
