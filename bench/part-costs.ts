@@ -99,7 +99,15 @@ export function describeBudget(m: Measured, uketori: Costs, hello: Costs): strin
  * 401/s, the CPU ms a 401 on the event loop and on the other threads (argon2's pool), and the
  * event loop's samples by part.
  */
-export type FloodWindow = { rps: number; mainMs: number; otherMs: number; breakdown: Breakdown };
+export type FloodWindow = {
+  connections: number;
+  rps: number;
+  mainMs: number;
+  otherMs: number;
+  breakdown: Breakdown;
+  /** The server was still busy after 20 s of waiting when the window began. */
+  startedBusy: boolean;
+};
 
 /** Parts a flood's rows and notes name: those that took at least 1% of the event loop's samples, largest first. */
 function floodPartKeys(window: FloodWindow): string[] {
@@ -130,13 +138,21 @@ export function buildFloodRows(at: string, window: FloodWindow, measuredMainMs: 
   );
 }
 
+/** The profiled window itself, for a note: what it ran at, so its shares can be judged. */
+export function describeFloodWindow(window: FloodWindow): string {
+  return (
+    `a second server flooded at ${window.connections} connections under perf ran at ${formatNumber(window.rps, '401/s')}, ` +
+    `its event loop ${formatNumber(window.mainMs, 'ms')} a 401 and argon2's threads ${formatNumber(window.otherMs, 'ms')} ` +
+    `(${window.breakdown.samples} samples of the event loop); the rows by part apply its shares to the measured flood's event loop.`
+  );
+}
+
 /** The event loop's time a 401, part by part, for a note: "Node's HTTP server … 0.70 ms, …". */
 export function describeFloodLoop(window: FloodWindow, measuredMainMs: number | null): string {
   const parts = floodParts(window, measuredMainMs);
   const ms = (v: number) => formatNumber(v, 'ms');
   return (
-    `By perf on a second server flooded at 10 connections in this run (${formatNumber(window.rps, '401/s')}; ` +
-    `its event loop ${ms(window.mainMs)} a 401, argon2's threads ${ms(window.otherMs)}), ` +
-    `the event loop's ${ms(measuredMainMs ?? window.mainMs)} a 401 went to: ${floodPartKeys(window).map((k) => `${LABELS[k]} ${ms(parts[k]!)}`).join(', ')}.`
+    `By perf in this run (the profiled flood, ${window.connections} connections), the event loop's ${ms(measuredMainMs ?? window.mainMs)} ` +
+    `a 401 went to: ${floodPartKeys(window).map((k) => `${LABELS[k]} ${ms(parts[k]!)}`).join(', ')}.`
   );
 }

@@ -47,8 +47,8 @@ export const PARTS: Part[] = [
   { key: 'pickup', label: "finding the pickup (the token's hash, the row, and for a download its file)", matches: anyFrame(sym(/^JS:.(lookupPickup|findPickupByTokenHash|findPickupWithSealedFile) /)) },
   { key: 'download', label: 'the download itself (window, opening the sealed file)', matches: anyFrame(sym(/^JS:.downloadP12 /), source(/node_modules\/jose\/|src\/secrets\/sealer\.ts$/)) },
   { key: 'page', label: 'the page (kept rendered) and the security headers', matches: anyFrame(source(/src\/http\/(pages\.tsx|page-cache\.ts|security-headers\.ts)$|views\//)) },
-  // A wrong guess's own work: its frames are found on no landing or download path but for a
-  // page view's or a repeat download's timeline row, at most once a minute a pickup.
+  // A wrong guess's own work. On the landing, only a page view's timeline read or write (at most
+  // once a minute a pickup) meets one of these; a repeat download's is the download's.
   { key: 'throttle', label: "the throttle's transaction (admitting the guess)", matches: anyFrame(source(/src\/db\/throttle\.ts$/)) },
   { key: 'timeline', label: 'the timeline (a row written, or the newest read)', matches: anyFrame(source(/src\/db\/events\.ts$/)) },
   {

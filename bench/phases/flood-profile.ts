@@ -19,7 +19,9 @@ export const floodProfileSeconds = (s: Settings): number => s.runS + (s.quick ? 
  * portal server (the same DATA_DIR, the perf flag added), so that the measured floods stay
  * untouched. It is flooded for as long as a measured run to warm up, as every profiled side is,
  * then, once idle, for PROFILE_S under `perf record` on its event loop; its 401s and CPU are
- * counted from COUNT_FROM_MS in, as a measured slice's are. `requestsFor` gives the flood's
+ * counted from COUNT_FROM_MS in, as a measured slice's are. perf samples the whole load, the
+ * first half-second and autocannon's overrun past the window included: the same flood's work,
+ * and only the shares of its samples are used. `requestsFor` gives the flood's
  * requests for the server's origin, over pickups of their own: a guess spent here is not one
  * the measured floods could have made.
  */
@@ -33,22 +35,27 @@ export async function profileFlood(s: Settings, dataDir: string, requestsFor: (o
     const flood = { url: server.origin, connections: PROFILE_CONNECTIONS, requests: requestsFor(server.origin), expected: [401] };
     await load({ ...flood, durationS: s.runS });
     // As a measured slice is: begun on an idle server, its CPU read over the counted window.
-    await serverIdle(server.pid);
-    let before: ThreadCpu | null = null;
-    let after: ThreadCpu | null = null;
-    const count = { fromMs: COUNT_FROM_MS, opened: () => void (before = threadCpu(server.pid)), closed: () => void (after = threadCpu(server.pid)) };
+    const idle = await serverIdle(server.pid);
+    const ends: { opened: ThreadCpu | null; closed: ThreadCpu | null } = { opened: null, closed: null };
+    const count = { fromMs: COUNT_FROM_MS, opened: () => void (ends.opened = threadCpu(server.pid)), closed: () => void (ends.closed = threadCpu(server.pid)) };
     const { result, breakdown } = await profileWhile(server.pid, join(s.rawDir, 'flood.perf.data'), () =>
       load({ ...flood, durationS: s.quick ? PROFILE_S.quick : PROFILE_S.full, count }),
     );
     const wrong = result.statuses['401'] ?? 0;
     const others = Object.entries(result.statuses).filter(([code]) => code !== '401');
-    const cpu: [ThreadCpu, ThreadCpu] | null = before === null || after === null ? null : [before, after];
-    if (cpu === null || wrong === 0 || others.length > 0) {
+    const { opened, closed } = ends;
+    if (opened === null || closed === null || wrong === 0 || others.length > 0) {
       const also = others.map(([code, n]) => `${code}: ${n}`).join(', ');
       throw new Error(`the profiled flood got ${wrong} 401s${also ? ` and ${also}` : ''}; no CPU per 401`);
     }
-    const [start, end] = cpu;
-    return { rps: result.rps, mainMs: (end.mainMs - start.mainMs) / wrong, otherMs: (end.otherMs - start.otherMs) / wrong, breakdown };
+    return {
+      connections: PROFILE_CONNECTIONS,
+      rps: result.rps,
+      mainMs: (closed.mainMs - opened.mainMs) / wrong,
+      otherMs: (closed.otherMs - opened.otherMs) / wrong,
+      breakdown,
+      startedBusy: idle < 0,
+    };
   } finally {
     await server.stop();
     await removePerfMap(server.pid);

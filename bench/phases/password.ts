@@ -17,7 +17,7 @@ import type { IssuedPickup } from '../staff.js';
 import { serverIdle } from '../cpu-time.js';
 import { COUNT_FROM_MS, floodFigures, floodSlice, noSlices, type FloodFigures } from './flood-slices.js';
 import { floodProfileSeconds, profileFlood, PROFILE_CONNECTIONS } from './flood-profile.js';
-import { buildFloodRows, describeFloodLoop, type FloodWindow } from '../part-costs.js';
+import { buildFloodRows, describeFloodLoop, describeFloodWindow, type FloodWindow } from '../part-costs.js';
 import { perfUsable } from '../perf-profile.js';
 
 /**
@@ -145,17 +145,19 @@ function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number;
 /**
  * Why a flood fell short of MIN_RATIO, from this run's own figures: the cores' busy time per 401
  * (busy share × cores ÷ 401/s) split into argon2's pool threads, the event loop and the rest.
- * With the raw pool one worker per core, ratio = busy share × raw ms ÷ busy ms per 401, so at
- * the same busy share the target holds a 401 to busy share × raw ms ÷ MIN_RATIO of the cores.
- * With `profile`, the event loop's time is split by part (perf in this run). Null when the
- * target was met or the per-thread figures are missing.
+ * `cores` are all the machine's, as the busy share is read over all of them (/proc/stat). At
+ * MIN_RATIO with the cores as busy, a 401 could take ratio ÷ MIN_RATIO of the busy ms it took:
+ * the note says how much less that is, and what the event loop would have to fall to. With
+ * `profile`, the event loop's time is split by part (perf in this run). Null when the target
+ * was met or the per-thread figures are missing.
  */
 export function shortfall(ratio: number, m: FloodFigures, rawMs: number, cores: number, profile: FloodWindow | null = null): string | null {
   if (!(ratio < MIN_RATIO) || m.threads === null || m.busy === null || !(m.flood.rps > 0)) return null;
   const busyMs = (m.busy * cores * 1000) / m.flood.rps;
   const { otherMs, mainMs } = m.threads;
   const ms = (x: number) => formatNumber(x, 'ms');
-  const over = busyMs - (m.busy * rawMs) / MIN_RATIO;
+  // At MIN_RATIO, with the cores as busy, a 401 would have ratio ÷ MIN_RATIO of today's busy time.
+  const over = busyMs * (1 - ratio / MIN_RATIO);
   const fix =
     over < mainMs
       ? `the event loop would have to fall from ${ms(mainMs)} to ${ms(mainMs - over)} a guess`
@@ -187,7 +189,10 @@ async function floodProfile(s: Settings, dataDir: string | null, perSecond: numb
   s.log(`3. where a wrong guess goes: ${count} more pickups (untimed), then perf on a second portal server`);
   try {
     const pickups = await topUp(count);
-    return await profileFlood(s, dataDir, (origin) => wrongPasswordRequests(pickups, origin, new Set()));
+    const window = await profileFlood(s, dataDir, (origin) => wrongPasswordRequests(pickups, origin, new Set()));
+    result.notes.push(`3. Where a wrong guess goes, over ${pickups.length} pickups of its own (issued untimed): ${describeFloodWindow(window)}`);
+    if (window.startedBusy) result.notes.push('3. The profiled flood began with its server still busy after 20 s of waiting.');
+    return window;
   } catch (err) {
     result.errors.push(`3. where a wrong guess goes: ${errorText(err)}`);
     return null;
@@ -327,7 +332,7 @@ async function measurePassword(
     }
     result.rows.push(...floodRows(at, figures, { perSecond: raw, note: rawNote, workers: argon2.workers }, idle));
     if (profile !== null && connections === PROFILE_CONNECTIONS) result.rows.push(...buildFloodRows(at, profile, figures.threads?.mainMs ?? null));
-    const why = shortfall(flood.rps / raw, figures, (argon2.workers * 1000) / raw, argon2.workers, profile);
+    const why = shortfall(flood.rps / raw, figures, (argon2.workers * 1000) / raw, os.cpus().length, profile);
     if (why !== null) result.notes.push(`3. Password POST, ${at}: ${why}`);
   }
   if (throttled.size > 0) result.notes.push(`3. ${throttled.size} of ${pickups.length} pickups answered 429 and were skipped from then on.`);

@@ -25,13 +25,20 @@ describe("the wrong-password note's arithmetic (bench/phases/password.ts)", () =
     expect(note).toContain('docs/benchmarks.md, fifth round');
   });
 
+  it('reads the busy time over all the cores the busy share was read over', () => {
+    // Four cores half busy at 60 401/s: 33.3 ms a 401; at 0.85× it could take 0.81 ÷ 0.85 of that.
+    const note = shortfall(0.81, { ...figures(2.4, 27), busy: 0.5 }, 27, 4)!;
+    expect(note).toContain('the 4 cores were busy for 33.3 ms (50.0% of the time)');
+    expect(note).toContain('leaves a 401 31.8 ms of the cores: it needs 1.57 ms less');
+  });
+
   it('says when even an event loop that cost nothing would not be enough', () => {
     const note = shortfall(0.81, figures(1.2, 27), 27, 2)!;
     expect(note).toContain("more than the event loop's whole 1.20 ms");
   });
 
   it("splits the event loop's time by part when the run profiled the flood", () => {
-    const profile = { rps: 58, mainMs: 3, otherMs: 29, breakdown: { samples: 900, shares: { node: 0.5, throttle: 0.25, timeline: 0.25 } } };
+    const profile = { connections: 10, rps: 58, mainMs: 3, otherMs: 29, breakdown: { samples: 900, shares: { node: 0.5, throttle: 0.25, timeline: 0.25 } }, startedBusy: false };
     const note = shortfall(0.81, figures(2.4, 27), 27, 2, profile)!;
     expect(note).toContain("the event loop's 2.40 ms a 401 went to: Node's HTTP server, streams and event loop (socket reads included) 1.20 ms, the throttle's transaction (admitting the guess) 0.60 ms, the timeline (a row written, or the newest read) 0.60 ms.");
     expect(note).not.toContain('fifth round');

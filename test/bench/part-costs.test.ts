@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFloodRows, buildPartRows, describeBudget, describeFloodLoop, floodParts, scaleWindow, type FloodWindow, type Measured, type ProfiledWindow } from '../../bench/part-costs.js';
+import { buildFloodRows, buildPartRows, describeBudget, describeFloodLoop, describeFloodWindow, floodParts, scaleWindow, type FloodWindow, type Measured, type ProfiledWindow } from '../../bench/part-costs.js';
 
 const window = (mainUs: number, otherUs: number, shares: Record<string, number>): ProfiledWindow => ({ mainUs, otherUs, rps: 8000, breakdown: { samples: 1000, shares } });
 
@@ -54,7 +54,14 @@ describe('the costs by part behind the report (bench/part-costs.ts)', () => {
 
   it("applies a flood window's shares to the measured event loop's ms a 401, largest part first", () => {
     // The window ran 2.5 ms a 401 on its event loop under perf; the measured flood's took 2.0 ms.
-    const flood: FloodWindow = { rps: 58, mainMs: 2.5, otherMs: 29, breakdown: { samples: 900, shares: { node: 0.4, timeline: 0.15, throttle: 0.1, argon2: 0.045, app: 0.3, gc: 0.005 } } };
+    const flood: FloodWindow = {
+      connections: 10,
+      rps: 58,
+      mainMs: 2.5,
+      otherMs: 29,
+      breakdown: { samples: 900, shares: { node: 0.4, timeline: 0.15, throttle: 0.1, argon2: 0.045, app: 0.3, gc: 0.005 } },
+      startedBusy: false,
+    };
     const parts = floodParts(flood, 2);
     expect(parts.node).toBeCloseTo(0.8);
     expect(parts.timeline).toBeCloseTo(0.3);
@@ -66,7 +73,10 @@ describe('the costs by part behind the report (bench/part-costs.ts)', () => {
     // Under 1% of the samples, a part gets no row.
     expect(rows.some((r) => r.measure.endsWith('garbage collection'))).toBe(false);
     const note = describeFloodLoop(flood, 2);
-    expect(note).toContain('(58.0 401/s; its event loop 2.50 ms a 401, argon2\'s threads 29.0 ms)');
+    expect(describeFloodWindow(flood)).toBe(
+      "a second server flooded at 10 connections under perf ran at 58.0 401/s, its event loop 2.50 ms a 401 and argon2's threads 29.0 ms (900 samples of the event loop); the rows by part apply its shares to the measured flood's event loop.",
+    );
+    expect(note).toContain('By perf in this run (the profiled flood, 10 connections)');
     expect(note).toContain("the event loop's 2.00 ms a 401 went to: Node's HTTP server, streams and event loop (socket reads included) 0.80 ms, the portal's routes and middleware (src/, the rest) 0.60 ms, the timeline");
   });
 });
