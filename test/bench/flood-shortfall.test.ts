@@ -16,7 +16,7 @@ describe("the wrong-password note's arithmetic (bench/phases/password.ts)", () =
   });
 
   it('says how much less of the cores a 401 needs, and what the event loop would have to fall to', () => {
-    // At 96% busy the target leaves 0.96 × 27 ÷ 0.85 = 30.49 ms; 32 ms were spent: 1.51 ms over.
+    // 32.0 ms were spent; at 0.85× a 401 could take 32.0 × 0.81 ÷ 0.85 = 30.49 ms: 1.51 ms over.
     const note = shortfall(0.81, figures(2.4, 27), 27, 2)!;
     expect(note).toContain('busy for 32.0 ms (96.0% of the time)');
     expect(note).toContain('leaves a 401 30.5 ms of the cores: it needs 1.51 ms less');
