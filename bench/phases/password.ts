@@ -160,14 +160,14 @@ export function shortfall(ratio: number, m: FloodFigures, rawMs: number, cores: 
   const over = busyMs * (1 - ratio / MIN_RATIO);
   const fix =
     over < mainMs
-      ? `the event loop would have to fall from ${ms(mainMs)} to ${ms(mainMs - over)} a guess`
-      : `more than the event loop's whole ${ms(mainMs)}, so argon2's threads or what lies outside the server would have to cost less too`;
+      ? `with the rest as it was the event loop would have to fall from ${ms(mainMs)} to ${ms(mainMs - over)} a guess`
+      : `that is more than the event loop's whole ${ms(mainMs)}, so argon2's threads or what lies outside the server would have to cost less too`;
   return (
     `below ${MIN_RATIO}× raw argon2 (${ratio.toFixed(3)}×). Per 401 the ${cores} cores were busy for ${ms(busyMs)} ` +
     `(${(m.busy * 100).toFixed(1)}% of the time): argon2's pool threads ${ms(otherMs)} against ${ms(rawMs)} for a raw check ` +
     `(${(otherMs / rawMs).toFixed(2)}×), the event loop ${ms(mainMs)}, and ${ms(Math.max(0, busyMs - otherMs - mainMs))} outside the ` +
     "server's threads (the bench's load generator and /healthz probe, the kernel's loopback work, and anything else on the host). " +
-    `At this busy share the target leaves a 401 ${ms(busyMs - over)} of the cores: it needs ${ms(over)} less, and with the rest as it was ${fix}. ` +
+    `At this busy share the target leaves a 401 ${ms(busyMs - over)} of the cores: it needs ${ms(over)} less, and ${fix}. ` +
     (profile === null
       ? "The event loop's time is JavaScript that stays in V8's interpreter and baseline tier at tens of guesses a second " +
         '(a perf profile: docs/benchmarks.md, fifth round).'

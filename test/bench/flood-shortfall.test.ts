@@ -20,7 +20,7 @@ describe("the wrong-password note's arithmetic (bench/phases/password.ts)", () =
     const note = shortfall(0.81, figures(2.4, 27), 27, 2)!;
     expect(note).toContain('busy for 32.0 ms (96.0% of the time)');
     expect(note).toContain('leaves a 401 30.5 ms of the cores: it needs 1.51 ms less');
-    expect(note).toContain('the event loop would have to fall from 2.40 ms to 0.89 ms a guess');
+    expect(note).toContain('it needs 1.51 ms less, and with the rest as it was the event loop would have to fall from 2.40 ms to 0.89 ms a guess');
     // No profile in this run: the note points at the one in the docs.
     expect(note).toContain('docs/benchmarks.md, fifth round');
   });
@@ -34,7 +34,7 @@ describe("the wrong-password note's arithmetic (bench/phases/password.ts)", () =
 
   it('says when even an event loop that cost nothing would not be enough', () => {
     const note = shortfall(0.81, figures(1.2, 27), 27, 2)!;
-    expect(note).toContain("more than the event loop's whole 1.20 ms");
+    expect(note).toContain("it needs 1.51 ms less, and that is more than the event loop's whole 1.20 ms, so argon2's threads");
   });
 
   it("splits the event loop's time by part when the run profiled the flood", () => {
