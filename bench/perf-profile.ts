@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import { startServer, type RunningServer, type ServerSettings } from './server.js';
 
 /** One stack frame: perf's symbol, and for bundled JavaScript the source module it came from. */
 export type Frame = { sym: string; source: string | null };
@@ -74,7 +75,7 @@ export const REST = {
 export type Breakdown = { samples: number; shares: Record<string, number> };
 
 /** Node flags for a server perf is to profile: V8 then writes /tmp/perf-<pid>.map as it compiles, so perf can name JavaScript frames. */
-export const PERF_FLAGS = ['--perf-basic-prof-only-functions'];
+const PERF_FLAGS = ['--perf-basic-prof-only-functions'];
 
 /** Seconds of load perf records for each profiled side. */
 export const PROFILE_S = { full: 5, quick: 2 };
@@ -163,8 +164,20 @@ export function tallyParts(script: string, resolve: (sym: string) => string | nu
 }
 
 /** The symbol map V8 writes for perf; remove it once the server has stopped. */
-export async function removePerfMap(pid: number): Promise<void> {
+async function removePerfMap(pid: number): Promise<void> {
   await rm(`/tmp/perf-${pid}.map`, { force: true });
+}
+
+/** A server started directly with PERF_FLAGS; its stop also removes the symbol map V8 wrote for it. */
+export async function startPerfServer(settings: Omit<ServerSettings, 'nodeArgs'>, timeoutMs: number): Promise<RunningServer> {
+  const server = await startServer('direct', { ...settings, nodeArgs: PERF_FLAGS }, timeoutMs);
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      await removePerfMap(server.pid);
+    },
+  };
 }
 
 /**

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { serverIdle, threadCpu, type ThreadCpu } from '../cpu-time.js';
 import { freePort, load } from '../http.js';
 import type { FloodWindow } from '../part-costs.js';
-import { PERF_FLAGS, PROFILE_S, profileWhile, removePerfMap } from '../perf-profile.js';
-import { startServer } from '../server.js';
+import { PROFILE_S, profileWhile, startPerfServer } from '../perf-profile.js';
 import type { Settings } from '../settings.js';
 import { COUNT_FROM_MS } from './flood-slices.js';
 
@@ -26,11 +25,7 @@ export const floodProfileSeconds = (s: Settings): number => s.runS + (s.quick ? 
  * the measured floods could have made.
  */
 export async function profileFlood(s: Settings, dataDir: string, requestsFor: (origin: string) => AutocannonRequest[]): Promise<FloodWindow> {
-  const server = await startServer(
-    'direct',
-    { appDir: s.appDir, port: await freePort(), dataDir, logFile: join(s.rawDir, 'perf-flood-server.log'), nodeArgs: PERF_FLAGS },
-    s.startTimeoutMs,
-  );
+  const server = await startPerfServer({ appDir: s.appDir, port: await freePort(), dataDir, logFile: join(s.rawDir, 'perf-flood-server.log') }, s.startTimeoutMs);
   try {
     const flood = { url: server.origin, connections: PROFILE_CONNECTIONS, requests: requestsFor(server.origin), expected: [401] };
     await load({ ...flood, durationS: s.runS });
@@ -58,6 +53,5 @@ export async function profileFlood(s: Settings, dataDir: string, requestsFor: (o
     };
   } finally {
     await server.stop();
-    await removePerfMap(server.pid);
   }
 }

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { threadCpu } from '../cpu-time.js';
 import { freePort, load } from '../http.js';
 import { buildPartRows, describeBudget, scaleWindow, type Measured, type ProfiledWindow } from '../part-costs.js';
-import { PERF_FLAGS, perfUsable, PROFILE_S, profileWhile, removePerfMap } from '../perf-profile.js';
+import { perfUsable, PROFILE_S, profileWhile, startPerfServer } from '../perf-profile.js';
 import { download, downloadTarget, logIn } from '../portal.js';
-import { REPO_ROOT, startServer, type RunningServer } from '../server.js';
+import { REPO_ROOT, type RunningServer } from '../server.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
 import type { Target } from './http-versus-nginx.js';
@@ -49,11 +49,10 @@ export async function runWhere(
   s.log('1–2. where an answer goes: perf on a second portal server and hello-world');
   const started: RunningServer[] = [];
   try {
-    const portal = await startServer('direct', { appDir: s.appDir, port: await freePort(), dataDir, logFile: join(s.rawDir, 'perf-server.log'), nodeArgs: PERF_FLAGS }, s.startTimeoutMs);
+    const portal = await startPerfServer({ appDir: s.appDir, port: await freePort(), dataDir, logFile: join(s.rawDir, 'perf-server.log') }, s.startTimeoutMs);
     started.push(portal);
-    const hello = await startServer(
-      'direct',
-      { appDir: s.appDir, port: await freePort(), dataDir: join(s.workDir, 'perf-hello'), logFile: join(s.rawDir, 'perf-hello.log'), script: join(REPO_ROOT, 'bench', 'hello-server.mjs'), env: { HELLO_BYTES: String(helloBytes) }, nodeArgs: PERF_FLAGS },
+    const hello = await startPerfServer(
+      { appDir: s.appDir, port: await freePort(), dataDir: join(s.workDir, 'perf-hello'), logFile: join(s.rawDir, 'perf-hello.log'), script: join(REPO_ROOT, 'bench', 'hello-server.mjs'), env: { HELLO_BYTES: String(helloBytes) } },
       s.startTimeoutMs,
     );
     started.push(hello);
@@ -75,10 +74,7 @@ export async function runWhere(
   } catch (err) {
     result.errors.push(`1–2. where an answer goes: ${errorText(err)}`);
   } finally {
-    for (const server of started) {
-      await server.stop();
-      await removePerfMap(server.pid);
-    }
+    for (const server of started) await server.stop();
   }
   return result;
 }
