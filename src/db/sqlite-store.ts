@@ -5,6 +5,7 @@ import { addEvent, lastEventAt, listEvents } from './events.js';
 import { isOwed, owe, settle } from './housekeeping.js';
 import * as mail from './mail-log.js';
 import { pingDb, truncateWal, type Db } from './open.js';
+import { ReadCache } from './read-cache.js';
 import * as files from './pickup-files.js';
 import { listPickupsCreatedSince, listReminderCandidates } from './pickup-lists.js';
 import * as p from './pickups.js';
@@ -20,7 +21,11 @@ import { PickupConflictError, type Guesser, type PickupKey, type MailClaim, type
  */
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
-  constructor(readonly db: Db) {}
+  /** The pickup reads every page view and download makes (read-cache.ts says when they are fresh). */
+  readonly #reads: ReadCache;
+  constructor(readonly db: Db) {
+    this.#reads = new ReadCache(db.$client);
+  }
 
   async insertPickup(row: NewPickupRow, sealed: SealedFile, detail: EventDetails['created']) {
     try {
@@ -31,7 +36,7 @@ export class SqliteStore implements Store {
     }
   }
   async findPickupByTokenHash(tokenHash: string) {
-    return p.findPickupByTokenHash(this.db, tokenHash);
+    return this.#reads.read(`token:${tokenHash}`, () => p.findPickupByTokenHash(this.db, tokenHash));
   }
   async findPickupById(id: string) {
     return p.findPickupById(this.db, id);
@@ -59,7 +64,8 @@ export class SqliteStore implements Store {
     });
   }
   async findPickupWithSealedFile(by: PickupKey) {
-    return p.findPickupWithSealedFile(this.db, by);
+    const key = 'id' in by ? `file-by-id:${by.id}` : `file-by-token:${by.tokenHash}`;
+    return this.#reads.read(key, () => p.findPickupWithSealedFile(this.db, by));
   }
   async cancelPickup(id: string, now: number, reason: string) {
     return p.cancelPickupWithEvent(this.db, id, now, reason);

@@ -86,6 +86,22 @@ describe('the kept landing page', () => {
     expect(res.text).toContain(messages.ja.deadCancelledTitle);
   });
 
+  it('answers 410 on the next GET and the next download once staff cancel from another process', () =>
+    withTwoProcesses('cancel-elsewhere.db', async (a, b, q) => {
+      const cookie = await login(a, q);
+      await press(a, q, cookie);
+      // The first GET writes the minute's page view; the second is read with nothing written after it.
+      expect((await a.http().get(pathOf(q.url))).status).toBe(200);
+      expect((await a.http().get(pathOf(q.url))).status).toBe(200);
+      expect((await staff(b, ['cancel', q.serial, '--reason', 'lost letter'])).code).toBe(0);
+      const page = await a.http().get(pathOf(q.url));
+      expect(page.status).toBe(410);
+      expect(page.text).toContain(messages.ja.deadCancelledTitle);
+      const download = await postForm(a, `${pathOf(q.url)}/download`, {}, cookie);
+      expect(download.status).toBe(410);
+      expect(download.headers['content-type']).not.toBe('application/x-pkcs12');
+    }));
+
   it('answers 410 at exactly the 30-day deadline, and 200 one millisecond before', async () => {
     t.clock.set(p.issuedAt + 30 * DAY - 1);
     expect((await get(pathOf(p.url))).status).toBe(200);
