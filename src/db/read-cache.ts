@@ -5,55 +5,59 @@ export const READ_CACHE_ENTRIES = 256;
 
 /**
  * Reads through one SQLite connection, kept only while nothing in the database can have changed
- * since they were made. Before every answer from memory the connection is asked two counters in
- * one statement: `data_version`, which moves when any other connection (a staff command, another
- * process) commits, and `total_changes()`, which moves with every row this connection inserts,
- * updates or deletes, committed or not. When either has moved, everything kept is dropped. A
- * state change is therefore seen by the very next read, wherever it was written; the price is one
- * trivial statement instead of the read itself.
+ * since they were made. Before every answer from memory the connection is asked two counters:
+ * `data_version`, which moves when any other connection (a staff command, another process)
+ * commits, and `total_changes()`, which moves with every row this connection inserts, updates or
+ * deletes, committed or not. A kept read answers only while both are what they were when it was
+ * made, so a state change is seen by the very next read, wherever it was written; the price is
+ * two trivial statements instead of the read itself.
  *
  * Inside a transaction nothing is kept or answered from memory: what it reads may be rolled back.
  * The values are frozen, as the callers share them.
  */
 export class ReadCache {
   readonly #sqlite: Database.Database;
-  readonly #counters: Database.Statement<[], [number, number]>;
+  readonly #dataVersion: Database.Statement<[], number>;
+  readonly #changes: Database.Statement<[], number>;
   readonly #limit: number;
-  readonly #kept = new Map<string, unknown>();
-  #dataVersion = -1;
-  #changes = -1;
+  readonly #kept = new Map<string, Kept>();
 
   constructor(sqlite: Database.Database, limit = READ_CACHE_ENTRIES) {
     this.#sqlite = sqlite;
-    this.#counters = sqlite.prepare<[], [number, number]>('select data_version, total_changes() from pragma_data_version').raw();
+    // Two statements: the table-valued pragma_data_version() that could ask both at once costs more.
+    this.#dataVersion = sqlite.prepare<[], number>('pragma data_version').pluck();
+    this.#changes = sqlite.prepare<[], number>('select total_changes()').pluck();
     this.#limit = limit;
   }
 
   /** `load`'s value for `key`, from memory when the database is as it was when it was read. */
   read<T extends object>(key: string, load: () => T | null): T | null {
     if (this.#sqlite.inTransaction) return load();
-    const [dataVersion, changes] = this.#counters.get()!;
-    if (dataVersion !== this.#dataVersion || changes !== this.#changes) {
-      this.#kept.clear();
-      this.#dataVersion = dataVersion;
-      this.#changes = changes;
-    }
-    const kept = this.#kept.get(key) as T | undefined;
-    if (kept !== undefined) return kept;
+    const dataVersion = this.#dataVersion.get()!;
+    const changes = this.#changes.get()!;
+    const kept = this.#kept.get(key);
+    if (kept && kept.dataVersion === dataVersion && kept.changes === changes) return kept.value as T;
     const value = load();
     // A miss is not kept: an unknown token costs its read every time, and cannot push out the
     // rows of live pickups.
-    if (value === null) return null;
-    if (this.#kept.size >= this.#limit) this.#kept.delete(this.#kept.keys().next().value!);
-    this.#kept.set(key, deepFreeze(value));
+    if (value === null) {
+      this.#kept.delete(key);
+      return null;
+    }
+    // Entries left behind by a change are not swept: each is replaced when its key is read again,
+    // or goes when the limit is reached (the oldest first).
+    if (!kept && this.#kept.size >= this.#limit) this.#kept.delete(this.#kept.keys().next().value!);
+    this.#kept.set(key, { dataVersion, changes, value: deepFreeze(value) });
     return value;
   }
 
-  /** How many reads are kept now (for tests). */
+  /** How many reads are kept now, fresh or not (for tests). */
   get size(): number {
     return this.#kept.size;
   }
 }
+
+type Kept = { dataVersion: number; changes: number; value: object };
 
 function deepFreeze<T extends object>(value: T): T {
   for (const inner of Object.values(value)) if (inner !== null && typeof inner === 'object') deepFreeze(inner as object);

@@ -35,7 +35,8 @@ export class SqliteStore implements Store {
       throw err;
     }
   }
-  async findPickupByTokenHash(tokenHash: string) {
+  async findPickupByTokenHash(tokenHash: string, read: { fresh?: boolean } = {}) {
+    if (read.fresh) return p.findPickupByTokenHash(this.db, tokenHash);
     return this.#reads.read(`token:${tokenHash}`, () => p.findPickupByTokenHash(this.db, tokenHash));
   }
   async findPickupById(id: string) {

@@ -60,7 +60,11 @@ export interface Store {
 
   /** The pickup, its sealed file and its first event. Throws PickupConflictError on a duplicate serial or code. */
   insertPickup(row: NewPickupRow, sealed: SealedFile, detail: EventDetails['created']): Promise<void>;
-  findPickupByTokenHash(tokenHash: string): Promise<PickupRow | null>;
+  /**
+   * `fresh`: read the database even where a store keeps recent reads (the SQLite store does, see
+   * read-cache.ts), for a caller about to write, which makes anything kept stale at once.
+   */
+  findPickupByTokenHash(tokenHash: string, read?: { fresh?: boolean }): Promise<PickupRow | null>;
   findPickupById(id: string): Promise<PickupRow | null>;
   /** By certificate serial (any case, colons allowed) or application code; both may match. */
   findPickupsByReference(reference: string): Promise<PickupRow[]>;

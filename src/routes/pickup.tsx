@@ -18,7 +18,7 @@ import {
   throttledResponse,
   unknownResponse,
 } from '../http/pages.js';
-import { checkPassword, downloadP12, lookupPickup, recordPageView, type Lookup, type PasswordOutcome } from '../services/portal.js';
+import { checkPassword, downloadP12, lookupPickup, recordPageView, type Lookup, type LookupRead, type PasswordOutcome } from '../services/portal.js';
 import { normalizeToken } from '../pickup/token.js';
 import { issueSession, namesPickup, rememberedSession, SESSION_TTL_MS, sessionCookieName, verifySession } from '../auth/session.js';
 
@@ -41,8 +41,8 @@ export function pickupRoutes(deps: Deps) {
   const throttleSecret = throttleKey(deps.sessionKey);
 
   /** Resolves the token; answers the dead-URL page itself when there is nothing to download. */
-  async function resolve(c: C, now: number, withFile = false): Promise<Found | Response> {
-    const found = await lookupPickup(deps, c.req.param('token') ?? '', now, withFile);
+  async function resolve(c: C, now: number, read: LookupRead = 'page'): Promise<Found | Response> {
+    const found = await lookupPickup(deps, c.req.param('token') ?? '', now, read);
     if (found.kind === 'incomplete') return incompleteResponse(c);
     if (found.kind === 'unknown') return unknownResponse(c);
     c.set('pickupLog', found.logId);
@@ -87,7 +87,8 @@ export function pickupRoutes(deps: Deps) {
 
   app.post('/d/:token', async (c) => {
     const now = deps.clock();
-    const found = await resolve(c, now);
+    // A guess writes (the throttle, the timeline) before it is answered: a kept read would go stale at once.
+    const found = await resolve(c, now, 'fresh');
     if (found instanceof Response) return found;
     const t = c.get('t');
     const raw = await formField(c, 'password');
@@ -144,7 +145,7 @@ export function pickupRoutes(deps: Deps) {
 
   app.post('/d/:token/download', async (c) => {
     const now = deps.clock();
-    const found = await resolve(c, now, true);
+    const found = await resolve(c, now, 'file');
     if (found instanceof Response) return found;
     if (!(await hasSession(c, found.pickup.id, now))) {
       deleteCookie(c, cookieName, { path: '/', secure: deps.config.secure });

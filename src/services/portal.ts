@@ -22,15 +22,24 @@ export type Lookup =
       logId: string;
     };
 
-/** Finds the pickup a URL token names; `withFile` reads its sealed file in the same statement. */
-export async function lookupPickup(deps: Deps, rawToken: string, now: number, withFile = false): Promise<Lookup> {
+/**
+ * How a request reads its pickup: `file` also reads the sealed file in the same statement (a
+ * download); `fresh` skips reads a store keeps (a password post, which writes right after).
+ */
+export type LookupRead = 'page' | 'file' | 'fresh';
+
+/** Finds the pickup a URL token names. */
+export async function lookupPickup(deps: Deps, rawToken: string, now: number, read: LookupRead = 'page'): Promise<Lookup> {
   const checked = normalizeToken(rawToken);
   if (!checked.ok) return { kind: 'incomplete' };
   const tokenHash = hashToken(checked.token);
   // Without the file, `sealed` stays unread (undefined) and downloadP12 would read it itself.
-  const read = withFile ? await deps.store.findPickupWithSealedFile({ tokenHash }) : { pickup: await deps.store.findPickupByTokenHash(tokenHash), sealed: undefined };
-  if (!read?.pickup) return { kind: 'unknown' };
-  const { pickup, sealed } = read;
+  const found =
+    read === 'file'
+      ? await deps.store.findPickupWithSealedFile({ tokenHash })
+      : { pickup: await deps.store.findPickupByTokenHash(tokenHash, { fresh: read === 'fresh' }), sealed: undefined };
+  if (!found?.pickup) return { kind: 'unknown' };
+  const { pickup, sealed } = found;
   return { kind: 'found', token: checked.token, pickup, sealed, state: pickupState(pickup, now), logId: tokenLogId(tokenHash) };
 }
 

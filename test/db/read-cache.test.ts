@@ -48,6 +48,17 @@ describe('ReadCache in the SQLite store', () => {
     expect(Object.isFrozen(withFile!.sealed)).toBe(true);
   });
 
+  it('reads the database for a fresh read, and keeps nothing from it', async () => {
+    const fresh = await store.findPickupByTokenHash(tokenHash, { fresh: true });
+    const kept = await store.findPickupByTokenHash(tokenHash);
+    expect(kept).not.toBe(fresh);
+    expect(kept).toEqual(fresh);
+    const again = await store.findPickupByTokenHash(tokenHash, { fresh: true });
+    expect(again).not.toBe(kept);
+    expect(Object.isFrozen(again)).toBe(false);
+    expect(await store.findPickupByTokenHash(tokenHash)).toBe(kept);
+  });
+
   it("sees the store's own write on the next read", async () => {
     const before = await store.findPickupByTokenHash(tokenHash);
     expect(before!.windowEndsAt).toBeNull();
