@@ -8,11 +8,13 @@ export const READ_CACHE_ENTRIES = 256;
  * since they were made. Before every answer from memory the connection is asked two counters:
  * `data_version`, which moves when any other connection (a staff command, another process)
  * commits, and `total_changes()`, which moves with every row this connection inserts, updates or
- * deletes, committed or not. A kept read answers only while both are what they were when it was
- * made, so a state change is seen by the very next read, wherever it was written; the price is
- * two trivial statements instead of the read itself.
+ * deletes (trigger programs and foreign-key actions included), committed or not. When either has
+ * moved since the last read, everything kept is dropped, so a state change is seen by the very
+ * next read, wherever it was written, and a sealed file the sweep destroyed is not held on to in
+ * memory either. The price is two trivial statements instead of the read itself.
  *
  * Inside a transaction nothing is kept or answered from memory: what it reads may be rolled back.
+ * Schema changes and ATTACHed databases move neither counter; the portal makes none at run time.
  * The values are frozen, as the callers share them.
  */
 export class ReadCache {
@@ -20,7 +22,9 @@ export class ReadCache {
   readonly #dataVersion: Database.Statement<[], number>;
   readonly #changes: Database.Statement<[], number>;
   readonly #limit: number;
-  readonly #kept = new Map<string, Kept>();
+  readonly #kept = new Map<string, object>();
+  #seenVersion = -1;
+  #seenChanges = -1;
 
   constructor(sqlite: Database.Database, limit = READ_CACHE_ENTRIES) {
     this.#sqlite = sqlite;
@@ -35,29 +39,32 @@ export class ReadCache {
     if (this.#sqlite.inTransaction) return load();
     const dataVersion = this.#dataVersion.get()!;
     const changes = this.#changes.get()!;
-    const kept = this.#kept.get(key);
-    if (kept && kept.dataVersion === dataVersion && kept.changes === changes) return kept.value as T;
+    if (dataVersion !== this.#seenVersion || changes !== this.#seenChanges) {
+      this.#kept.clear();
+      this.#seenVersion = dataVersion;
+      this.#seenChanges = changes;
+    }
+    const kept = this.#kept.get(key) as T | undefined;
+    if (kept !== undefined) {
+      // Used last goes last: the limit drops the entry read longest ago.
+      this.#kept.delete(key);
+      this.#kept.set(key, kept);
+      return kept;
+    }
     const value = load();
     // A miss is not kept: an unknown token costs its read every time, and cannot push out the
     // rows of live pickups.
-    if (value === null) {
-      this.#kept.delete(key);
-      return null;
-    }
-    // Entries left behind by a change are not swept: each is replaced when its key is read again,
-    // or goes when the limit is reached (the oldest first).
-    if (!kept && this.#kept.size >= this.#limit) this.#kept.delete(this.#kept.keys().next().value!);
-    this.#kept.set(key, { dataVersion, changes, value: deepFreeze(value) });
+    if (value === null) return null;
+    if (this.#kept.size >= this.#limit) this.#kept.delete(this.#kept.keys().next().value!);
+    this.#kept.set(key, deepFreeze(value));
     return value;
   }
 
-  /** How many reads are kept now, fresh or not (for tests). */
+  /** How many reads are kept now (for tests). */
   get size(): number {
     return this.#kept.size;
   }
 }
-
-type Kept = { dataVersion: number; changes: number; value: object };
 
 function deepFreeze<T extends object>(value: T): T {
   for (const inner of Object.values(value)) if (inner !== null && typeof inner === 'object') deepFreeze(inner as object);

@@ -35,6 +35,10 @@ export class SqliteStore implements Store {
       throw err;
     }
   }
+  /** How many pickup reads are kept in memory now (for tests). */
+  get readCacheSize(): number {
+    return this.#reads.size;
+  }
   async findPickupByTokenHash(tokenHash: string, read: { fresh?: boolean } = {}) {
     if (read.fresh) return p.findPickupByTokenHash(this.db, tokenHash);
     return this.#reads.read(`token:${tokenHash}`, () => p.findPickupByTokenHash(this.db, tokenHash));
@@ -65,8 +69,9 @@ export class SqliteStore implements Store {
     });
   }
   async findPickupWithSealedFile(by: PickupKey) {
-    const key = 'id' in by ? `file-by-id:${by.id}` : `file-by-token:${by.tokenHash}`;
-    return this.#reads.read(key, () => p.findPickupWithSealedFile(this.db, by));
+    // By id only after a write (downloadP12 reading again): nothing kept could answer it.
+    if ('id' in by) return p.findPickupWithSealedFile(this.db, by);
+    return this.#reads.read(`file:${by.tokenHash}`, () => p.findPickupWithSealedFile(this.db, by));
   }
   async cancelPickup(id: string, now: number, reason: string) {
     return p.cancelPickupWithEvent(this.db, id, now, reason);

@@ -83,7 +83,8 @@ export interface Store {
   /**
    * The pickup and its sealed file (null once destroyed) read in one statement, so the caller
    * judges the state on the very row the file came with: a cancel, or the sweep, committed first
-   * wins over a download reading at the same moment.
+   * wins over a download reading at the same moment. The SQLite store may answer it by token
+   * from memory, only while nothing in the database has changed since (read-cache.ts).
    */
   findPickupWithSealedFile(by: PickupKey): Promise<PickupWithSealedFile | null>;
   /** Cancels and records it; null when it was already cancelled. */

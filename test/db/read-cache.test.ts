@@ -60,6 +60,8 @@ describe('ReadCache in the SQLite store', () => {
   });
 
   it("sees the store's own write on the next read", async () => {
+    const withFile = await store.findPickupWithSealedFile({ tokenHash });
+    expect(await store.findPickupWithSealedFile({ tokenHash })).toBe(withFile);
     const before = await store.findPickupByTokenHash(tokenHash);
     expect(before!.windowEndsAt).toBeNull();
     const started = await store.startWindow(p.id, t.clock(), t.clock() + 3_600_000, 'test');
@@ -67,7 +69,7 @@ describe('ReadCache in the SQLite store', () => {
     const after = await store.findPickupByTokenHash(tokenHash);
     expect(after).not.toBe(before);
     expect(after!.windowEndsAt).toBe(t.clock() + 3_600_000);
-    expect((await store.findPickupWithSealedFile({ id: p.id }))!.pickup.windowEndsAt).toBe(t.clock() + 3_600_000);
+    expect((await store.findPickupWithSealedFile({ tokenHash }))!.pickup.windowEndsAt).toBe(t.clock() + 3_600_000);
   });
 
   it('sees a write made on the same connection outside the store', async () => {
@@ -76,9 +78,14 @@ describe('ReadCache in the SQLite store', () => {
     expect((await store.findPickupByTokenHash(tokenHash))!.cancelReason).toBe('direct');
   });
 
-  it('sees a destroyed sealed file on the next read', async () => {
-    expect((await store.findPickupWithSealedFile({ tokenHash }))!.sealed).not.toBeNull();
+  it('sees a destroyed sealed file on the next read, and lets go of the one it kept', async () => {
+    const kept = await store.findPickupWithSealedFile({ tokenHash });
+    expect(await store.findPickupWithSealedFile({ tokenHash })).toBe(kept);
+    expect(kept!.sealed).not.toBeNull();
     expect(await store.destroyKeyMaterial(p.id, t.clock(), 'test')).toBe(true);
+    // Any read after the change drops everything kept, the sealed file with it.
+    expect(await store.findPickupByTokenHash('0'.repeat(64))).toBeNull();
+    expect(store.readCacheSize).toBe(0);
     expect((await store.findPickupWithSealedFile({ tokenHash }))!.sealed).toBeNull();
   });
 
@@ -100,7 +107,7 @@ describe('ReadCache in the SQLite store', () => {
     expect(after).not.toBe(kept);
   });
 
-  it('does not keep a miss, and keeps at most its limit, the oldest going first', async () => {
+  it('does not keep a miss, and keeps at most its limit, dropping the one read longest ago', async () => {
     expect(await store.findPickupByTokenHash('0'.repeat(64))).toBeNull();
     const cache = new ReadCache(t.db.$client, 2);
     let loads = 0;
@@ -111,12 +118,13 @@ describe('ReadCache in the SQLite store', () => {
     expect(cache.read('missing', () => null)).toBeNull();
     expect(cache.size).toBe(0);
     const a = cache.read('a', load('a'));
-    cache.read('b', load('b'));
+    const b = cache.read('b', load('b'));
     expect(cache.read('a', load('a'))).toBe(a);
     cache.read('c', load('c'));
     expect(cache.size).toBe(2);
     expect(loads).toBe(3);
-    expect(cache.read('a', load('a'))).not.toBe(a);
+    expect(cache.read('a', load('a'))).toBe(a);
+    expect(cache.read('b', load('b'))).not.toBe(b);
     expect(loads).toBe(4);
   });
 });
@@ -128,6 +136,8 @@ describe('ReadCache with a second connection on the same file', () => {
     other = openDb(t.db.$client.name);
     const before = await store.findPickupByTokenHash(tokenHash);
     expect(await store.findPickupByTokenHash(tokenHash)).toBe(before);
+    const withFile = await store.findPickupWithSealedFile({ tokenHash });
+    expect(await store.findPickupWithSealedFile({ tokenHash })).toBe(withFile);
     other.update(pickups).set({ cancelledAt: t.clock(), cancelReason: 'elsewhere' }).where(eq(pickups.id, p.id)).run();
     const after = await store.findPickupByTokenHash(tokenHash);
     expect(after!.cancelReason).toBe('elsewhere');

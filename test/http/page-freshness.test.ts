@@ -90,16 +90,19 @@ describe('the kept landing page', () => {
     withTwoProcesses('cancel-elsewhere.db', async (a, b, q) => {
       const cookie = await login(a, q);
       await press(a, q, cookie);
-      // The first GET writes the minute's page view; the second is read with nothing written after it.
+      // The first GET writes the minute's page view, and the second press its repeat download's
+      // check: after them the page and the file are kept, with nothing written since.
       expect((await a.http().get(pathOf(q.url))).status).toBe(200);
+      await press(a, q, cookie);
       expect((await a.http().get(pathOf(q.url))).status).toBe(200);
+      await press(a, q, cookie);
       expect((await staff(b, ['cancel', q.serial, '--reason', 'lost letter'])).code).toBe(0);
-      const page = await a.http().get(pathOf(q.url));
-      expect(page.status).toBe(410);
-      expect(page.text).toContain(messages.ja.deadCancelledTitle);
       const download = await postForm(a, `${pathOf(q.url)}/download`, {}, cookie);
       expect(download.status).toBe(410);
       expect(download.headers['content-type']).not.toBe('application/x-pkcs12');
+      const page = await a.http().get(pathOf(q.url));
+      expect(page.status).toBe(410);
+      expect(page.text).toContain(messages.ja.deadCancelledTitle);
     }));
 
   it('answers 410 at exactly the 30-day deadline, and 200 one millisecond before', async () => {
