@@ -69,7 +69,7 @@ export class SqliteStore implements Store {
     });
   }
   async findPickupWithSealedFile(by: PickupKey) {
-    // By id only after a write (downloadP12 reading again): nothing kept could answer it.
+    // By id only in downloadP12, after its attempt to start the window, which is rare: not kept.
     if ('id' in by) return p.findPickupWithSealedFile(this.db, by);
     return this.#reads.read(`file:${by.tokenHash}`, () => p.findPickupWithSealedFile(this.db, by));
   }
