@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 
-/** How many reads are kept at once; the oldest goes first. A pickup row with its sealed file is about 10 KB. */
+/** How many reads are kept at once; the one read longest ago goes first. A pickup row with its sealed file is about 10 KB. */
 export const READ_CACHE_ENTRIES = 256;
 
 /**
