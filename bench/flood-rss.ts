@@ -118,7 +118,7 @@ async function oneRun(t: Template, n: number): Promise<string> {
       `landing ${fixed(peaks.get('landing'))} download ${fixed(peaks.get('download'))} flood ${fixed(peaks.get('password'))} VmHWM ${fixed(hwm)} MB; ` +
       `401/s ${runs.map((r) => fixed(r.flood.rps / raw.argon2Slices.perSecond, 2)).join('/')}× raw (${fixed(raw.argon2Slices.perSecond)}/s); ` +
       `healthz p99 ${runs.map((r) => fixed(r.healthz.p99)).join('/')} ms; 429 ${runs.map((r) => r.flood.statuses['429'] ?? 0).join('/')}; ` +
-      `event loop ${runs.map((r) => fixed(r.threads?.mainMs, 2)).join('/')} ms and other threads ${runs.map((r) => fixed(r.threads?.otherMs)).join('/')} ms per 401`
+      `event loop ${runs.map((r) => fixed(r.threads?.mainMs, 2)).join('/')} ms and other threads ${runs.map((r) => fixed(r.threads?.otherMs)).join('/')} ms (${runs.map((r) => fixed(r.threads?.otherFaults, 0)).join('/')} faults) per 401`
     );
   } finally {
     clearInterval(timer);

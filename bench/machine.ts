@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { runCommand } from './child.js';
 
@@ -8,7 +9,17 @@ export async function machineFacts(nginx: string): Promise<string[]> {
   return [
     `Machine: ${availableParallelism()} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${release()}`,
     `Node ${process.version} (its OpenSSL ${process.versions.openssl}); ${openssl.stdout.trim() || 'openssl CLI not found'}; nginx ${nginx}`,
+    `Transparent huge pages: ${hugePages()} (npm start's glibc.malloc.hugetlb=1 takes effect with madvise or always)`,
   ];
+}
+
+/** The kernel's THP mode, the bracketed word of its setting; the password flood's faults depend on it. */
+function hugePages(): string {
+  try {
+    return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] ?? 'unknown';
+  } catch {
+    return 'not available';
+  }
 }
 
 /** Which commit was measured; read-only git (no optional locks, so the index is not rewritten). */
