@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { SignJWT, decodeJwt, jwtVerify } from 'jose';
 import { MINUTE } from '../lib/clock.js';
+import { BoundedMap } from '../lib/bounded-map.js';
 
 export const SESSION_TTL_MS = 15 * MINUTE;
 
@@ -36,7 +37,7 @@ type Verified = { sub: string; exp: number };
 
 /** Sessions live 15 minutes; this is far more than are alive at once on one portal. */
 const MAX_VERIFIED = 10_000;
-const verifiedByKey = new WeakMap<Uint8Array, Map<string, Verified>>();
+const verifiedByKey = new WeakMap<Uint8Array, BoundedMap<string, Verified>>();
 
 /**
  * Sessions whose signature this process has checked, by the SHA-256 of the JWT (never the JWT
@@ -44,9 +45,9 @@ const verifiedByKey = new WeakMap<Uint8Array, Map<string, Verified>>();
  * expiry are compared on every request, exactly as jwtVerify compares them (expired from the
  * second `exp` names). Only good signatures go in, so a forged or altered JWT is always checked.
  */
-function verifiedSessions(key: Uint8Array): Map<string, Verified> {
+function verifiedSessions(key: Uint8Array): BoundedMap<string, Verified> {
   let map = verifiedByKey.get(key);
-  if (!map) verifiedByKey.set(key, (map = new Map()));
+  if (!map) verifiedByKey.set(key, (map = new BoundedMap(MAX_VERIFIED)));
   return map;
 }
 
@@ -59,8 +60,9 @@ export function rememberedSession(key: Uint8Array, jwt: string, pickupId: string
   return remembered(verifiedSessions(key), sessionDigest(jwt), pickupId, now);
 }
 
-function remembered(seen: Map<string, Verified>, digest: string, pickupId: string, now: number): boolean | null {
-  const hit = seen.get(digest);
+function remembered(seen: BoundedMap<string, Verified>, digest: string, pickupId: string, now: number): boolean | null {
+  // Read without moving it: the oldest verified session goes first, however often it is used.
+  const hit = seen.peek(digest);
   return hit ? hit.sub === pickupId && Math.floor(now / 1000) < hit.exp : null;
 }
 
@@ -77,7 +79,6 @@ export async function verifySession(key: Uint8Array, jwt: string | undefined, pi
     const { payload } = await jwtVerify(jwt, await hmacKey(key), { algorithms: ['HS256'], subject: pickupId, currentDate: new Date(now) });
     if (payload.scope !== 'download' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return false;
     seen.set(digest, { sub: payload.sub, exp: payload.exp });
-    if (seen.size > MAX_VERIFIED) seen.delete(seen.keys().next().value!);
     return true;
   } catch {
     return false;

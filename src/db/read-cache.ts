@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { BoundedMap } from '../lib/bounded-map.js';
 
 /** How many reads are kept at once; the one read longest ago goes first. A pickup row with its sealed file is about 10 KB. */
 export const READ_CACHE_ENTRIES = 256;
@@ -21,8 +22,7 @@ export class ReadCache {
   readonly #sqlite: Database.Database;
   readonly #dataVersion: Database.Statement<[], number>;
   readonly #changes: Database.Statement<[], number>;
-  readonly #limit: number;
-  readonly #kept = new Map<string, object>();
+  readonly #kept: BoundedMap<string, object>;
   #seenVersion = -1;
   #seenChanges = -1;
 
@@ -31,7 +31,7 @@ export class ReadCache {
     // Two statements: the table-valued pragma_data_version() that could ask both at once costs more.
     this.#dataVersion = sqlite.prepare<[], number>('pragma data_version').pluck();
     this.#changes = sqlite.prepare<[], number>('select total_changes()').pluck();
-    this.#limit = limit;
+    this.#kept = new BoundedMap(limit);
   }
 
   /** `load`'s value for `key`, from memory when the database is as it was when it was read. */
@@ -44,18 +44,13 @@ export class ReadCache {
       this.#seenVersion = dataVersion;
       this.#seenChanges = changes;
     }
+    // A hit counts as a use: the limit drops the entry read longest ago.
     const kept = this.#kept.get(key) as T | undefined;
-    if (kept !== undefined) {
-      // Used last goes last: the limit drops the entry read longest ago.
-      this.#kept.delete(key);
-      this.#kept.set(key, kept);
-      return kept;
-    }
+    if (kept !== undefined) return kept;
     const value = load();
     // A miss is not kept: an unknown token costs its read every time, and cannot push out the
     // rows of live pickups.
     if (value === null) return null;
-    if (this.#kept.size >= this.#limit) this.#kept.delete(this.#kept.keys().next().value!);
     this.#kept.set(key, deepFreeze(value));
     return value;
   }

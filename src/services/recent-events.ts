@@ -1,3 +1,4 @@
+import { BoundedMap } from '../lib/bounded-map.js';
 import { isEventDue } from '../pickup/event-rate.js';
 
 /** Enough for every pickup a busy day has open at once; past it the oldest entry goes. */
@@ -12,13 +13,16 @@ const MAX_ENTRIES = 10_000;
  * asked as before.
  */
 export class RecentEvents {
-  readonly #at = new Map<string, number>();
+  // Ordered by the last remember(): a pickup still being viewed is remembered again each minute.
+  readonly #at: BoundedMap<string, number>;
 
-  constructor(private readonly maxEntries = MAX_ENTRIES) {}
+  constructor(maxEntries = MAX_ENTRIES) {
+    this.#at = new BoundedMap(maxEntries);
+  }
 
   /** True when a row of this kind for this pickup is known to be less than a minute old at now. */
   isRecent(pickupId: string, kind: string, now: number): boolean {
-    const at = this.#at.get(`${kind} ${pickupId}`);
+    const at = this.#at.peek(`${kind} ${pickupId}`);
     return at !== undefined && !isEventDue(at, now);
   }
 
@@ -29,10 +33,8 @@ export class RecentEvents {
    */
   remember(pickupId: string, kind: string, at: number): void {
     const key = `${kind} ${pickupId}`;
-    const known = this.#at.get(key);
-    this.#at.delete(key);
+    const known = this.#at.peek(key);
     this.#at.set(key, known === undefined ? at : Math.max(known, at));
-    if (this.#at.size > this.maxEntries) this.#at.delete(this.#at.keys().next().value!);
   }
 
   get size(): number {
