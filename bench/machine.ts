@@ -9,7 +9,7 @@ export async function machineFacts(nginx: string): Promise<string[]> {
   return [
     `Machine: ${availableParallelism()} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${release()}`,
     `Node ${process.version} (its OpenSSL ${process.versions.openssl}); ${openssl.stdout.trim() || 'openssl CLI not found'}; nginx ${nginx}`,
-    `Transparent huge pages: ${hugePages()} (npm start's glibc.malloc.hugetlb=1 takes effect with madvise or always)`,
+    `Transparent huge pages: ${hugePages()} (npm start's glibc.malloc.hugetlb=1 matters under madvise; always needs no asking, never ignores it)`,
   ];
 }
 

@@ -35,6 +35,22 @@ describe('BoundedMap', () => {
     expect(map.peek('b')).toBeUndefined();
   });
 
+  it('keeps every other entry when a key it holds is set again at its limit', () => {
+    const map = new BoundedMap<string, number>(2);
+    map.set('a', 1).set('b', 2).set('b', 3);
+    expect(map.size).toBe(2);
+    expect(map.peek('a')).toBe(1);
+    expect(map.get('b')).toBe(3);
+  });
+
+  it('treats a falsy value as held: a get of 0 moves it and returns it', () => {
+    const map = new BoundedMap<string, number>(2);
+    map.set('zero', 0).set('b', 2);
+    expect(map.get('zero')).toBe(0);
+    map.set('c', 3);
+    expect(keys(map, ['zero', 'b', 'c'])).toEqual(['zero', 'c']);
+  });
+
   it('answers undefined for a key it never held or has dropped, and empties on clear', () => {
     const map = new BoundedMap<string, number>(1);
     expect(map.get('x')).toBeUndefined();
