@@ -1,5 +1,6 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from './open.js';
+import type { AttemptVerdict, Guesser } from './store.js';
 import { prepared } from './prepared.js';
 import { throttleClients, throttleNetworks, throttlePickups } from './schema.js';
 import { HOUR } from '../lib/clock.js';
@@ -58,13 +59,6 @@ function statements(db: Db) {
       .prepare(),
   }));
 }
-
-/** Who is guessing: keyed hashes of the client (address or IPv6 /64) and of its network (/24 or /48). */
-export type Guesser = { client: string; network: string };
-
-export type AttemptVerdict =
-  | { allowed: true; drainedAlert: boolean }
-  | { allowed: false; tier: 'client' | 'network' | 'pickup'; retryAfterMs: number };
 
 /**
  * Admits one password attempt or refuses it, atomically (the rules are in pickup/throttle.ts).

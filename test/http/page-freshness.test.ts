@@ -6,6 +6,7 @@ import { messages } from '../../src/i18n/index.js';
 import { DAY, MINUTE } from '../../src/lib/clock.js';
 import { PageCache } from '../../src/http/page-cache.js';
 import { RecentEvents } from '../../src/services/recent-events.js';
+import { FREE_FAILURES } from '../../src/pickup/throttle.js';
 import type { EventKind } from '../../src/pickup/timeline.js';
 import type { IssuedPickup } from '../../src/services/create-pickup.js';
 import { staff } from '../staff/support.js';
@@ -263,6 +264,48 @@ describe('page views remembered in memory', () => {
     await press(t, p, cookie);
     expect(countEvents(t, p.id, 'downloaded')).toBe(2);
   });
+});
+
+describe('throttled guesses remembered in memory', () => {
+  const wrong = (q: IssuedPickup) => (q.password === 'WRNGpw23' ? 'WRNGpw24' : 'WRNGpw23');
+  const guess = (app: TestApp, q: IssuedPickup) => postForm(app, pathOf(q.url), { password: wrong(q) });
+
+  /** Spends the free failures and one more, so the next guess waits a minute. */
+  async function spendFreeGuesses(app: TestApp, q: IssuedPickup) {
+    for (let i = 0; i <= FREE_FAILURES; i++) expect((await guess(app, q)).status).toBe(401);
+  }
+
+  it('records one a minute: none more at 59.999 s, the next at exactly 60 s', async () => {
+    await spendFreeGuesses(t, p);
+    for (let i = 0; i < 3; i++) expect((await guess(t, p)).status).toBe(429);
+    expect(countEvents(t, p.id, 'throttled')).toBe(1);
+    // A minute on, one more guess is let through and fails: the wait doubles to two minutes.
+    t.clock.advance(MINUTE);
+    expect((await guess(t, p)).status).toBe(401);
+    expect((await guess(t, p)).status).toBe(429);
+    expect(countEvents(t, p.id, 'throttled')).toBe(2);
+    t.clock.advance(MINUTE - 1);
+    expect((await guess(t, p)).status).toBe(429);
+    expect(countEvents(t, p.id, 'throttled')).toBe(2);
+    t.clock.advance(1);
+    expect((await guess(t, p)).status).toBe(429);
+    expect(countEvents(t, p.id, 'throttled')).toBe(3);
+  });
+
+  it('asks the database once a minute when another process wrote the row', () =>
+    withTwoProcesses('shared-throttled.db', async (a, b, q) => {
+      await spendFreeGuesses(a, q);
+      expect((await guess(a, q)).status).toBe(429);
+      expect(countEvents(a, q.id, 'throttled')).toBe(1);
+      const reads = vi.spyOn(b.deps.store, 'lastEventAt');
+      // The throttle is shared, so b refuses too; it learns from the database that a wrote the row 30 s ago.
+      b.clock.advance(30_000);
+      expect((await guess(b, q)).status).toBe(429);
+      b.clock.advance(29_999);
+      expect((await guess(b, q)).status).toBe(429);
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(countEvents(a, q.id, 'throttled')).toBe(1);
+    }));
 });
 
 describe('the bounded memories', () => {
