@@ -9,7 +9,10 @@
  * 83–93 verifies a second), 200 pickups reached the throttle's ten free failures in two of four
  * runs, and thousands of 429s clouded the figures.
  *
- *   npx tsx bench/flood-rss.ts [--app DIR] [--runs N] [--label NAME] [--pickups N] [--samples FILE]
+ *   npx tsx bench/flood-rss.ts [--app DIR] [--runs N] [--label NAME] [--pickups N] [--template DIR] [--samples FILE]
+ *
+ * --template names the template's directory (default: one under the system's temporary folder per
+ * pickup count). A template is reused whichever --app built it.
  *
  * Prints one line per run: peak VmRSS per phase, VmHWM, the flood's 401/s against raw argon2 in
  * that run, /healthz p99, 429s, and the server's CPU ms per 401 on the event loop and on its other
@@ -44,8 +47,13 @@ const { values } = parseArgs({
   },
 });
 const appDir = resolve(values.app ?? REPO_ROOT);
-const floodPickups = Number(values.pickups);
-if (!Number.isInteger(floodPickups) || floodPickups < 1) throw new Error(`--pickups wants a whole number above 0, not ${values.pickups}`);
+/** A whole number of at least 1, written in plain digits. */
+function count(name: string, text: string): number {
+  if (!/^[1-9][0-9]*$/.test(text)) throw new Error(`--${name} wants a whole number above 0, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+const floodPickups = count('pickups', values.pickups);
+const runs = count('runs', values.runs);
 // One template per pickup count: a run always starts on as many pickups as it asked for.
 const templateDir = values.template ?? join(tmpdir(), `uketori-flood-rss-template-${floodPickups}`);
 const settings = parseSettings([], { workDir: tmpdir(), rawDir: tmpdir(), repoRoot: REPO_ROOT });
@@ -54,7 +62,11 @@ type Template = { one: IssuedPickup; flood: IssuedPickup[]; origin: string };
 
 async function template(): Promise<Template> {
   const file = join(templateDir, 'pickups.json');
-  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as Template;
+  if (existsSync(file)) {
+    const kept = JSON.parse(await readFile(file, 'utf8')) as Template;
+    if (kept.flood.length !== floodPickups) throw new Error(`${file} holds ${kept.flood.length} flood pickups, not --pickups ${floodPickups}`);
+    return kept;
+  }
   await mkdir(templateDir, { recursive: true });
   const dataDir = join(templateDir, 'data');
   const port = await freePort();
@@ -136,7 +148,7 @@ async function oneRun(t: Template, n: number): Promise<string> {
 }
 
 const t = await template();
-for (let n = 1; n <= Number(values.runs); n++) {
+for (let n = 1; n <= runs; n++) {
   const line = await oneRun(t, n);
   console.log(`${values.label} #${n} (load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}): ${line}`);
 }

@@ -277,8 +277,11 @@ describe('throttled guesses remembered in memory', () => {
 
   it('records one a minute: none more at 59.999 s, the next at exactly 60 s', async () => {
     await spendFreeGuesses(t, p);
+    const reads = vi.spyOn(t.deps.store, 'lastEventAt');
     for (let i = 0; i < 3; i++) expect((await guess(t, p)).status).toBe(429);
     expect(countEvents(t, p.id, 'throttled')).toBe(1);
+    // The row it wrote is remembered: the database is asked before the first refusal only.
+    expect(reads).toHaveBeenCalledTimes(1);
     // A minute on, one more guess is let through and fails: the wait doubles to two minutes.
     t.clock.advance(MINUTE);
     expect((await guess(t, p)).status).toBe(401);
@@ -305,6 +308,13 @@ describe('throttled guesses remembered in memory', () => {
       expect((await guess(b, q)).status).toBe(429);
       expect(reads).toHaveBeenCalledTimes(1);
       expect(countEvents(a, q.id, 'throttled')).toBe(1);
+      // A minute after a's row (b kept a's time, not its own): the wait is over, one guess is let
+      // through and fails, and the next refusal is due on the timeline.
+      b.clock.advance(1);
+      expect((await guess(b, q)).status).toBe(401);
+      expect((await guess(b, q)).status).toBe(429);
+      expect(reads).toHaveBeenCalledTimes(2);
+      expect(countEvents(a, q.id, 'throttled')).toBe(2);
     }));
 });
 
