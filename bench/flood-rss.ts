@@ -15,7 +15,7 @@
  * pickup count). A template is reused whichever --app built it.
  *
  * Prints one line per run: peak VmRSS per phase, VmHWM, the flood's 401/s against raw argon2 in
- * that run, /healthz p99, 429s, and the server's CPU ms per 401 on the event loop and on its other
+ * that run, Hono + argon2 alone's (the floor, by turns with it) and its event loop per 401, /healthz p99, 429s, and the server's CPU ms per 401 on the event loop and on its other
  * threads (argon2's pool), which moves far less with other sessions' load than the ratio does. --samples
  * appends every 50 ms sample (VmRSS, RssAnon, RssFile; and the brk heap's Rss from smaps every
  * fifth sample of phase 3, where glibc keeps argon2's blocks) as CSV.
@@ -133,10 +133,13 @@ async function oneRun(t: Template, n: number): Promise<string> {
     const hwm = readRss(server.pid)!.hwmKb / 1024;
     const raw = result.raw as Record<string, { flood: LoadResult; healthz: ProbeResult; threads: ThreadCpu | null }> & { argon2Slices: { perSecond: number } };
     const runs = settings.connections.map((c) => raw[`${c}`]!);
+    const floors = settings.connections.map((c) => raw[`floor-${c}`]);
     const fixed = (v: number | undefined, d = 1) => (v === undefined ? 'n/a' : v.toFixed(d));
     return (
       `landing ${fixed(peaks.get('landing'))} download ${fixed(peaks.get('download'))} flood ${fixed(peaks.get('password'))} VmHWM ${fixed(hwm)} MB; ` +
       `401/s ${runs.map((r) => fixed(r.flood.rps / raw.argon2Slices.perSecond, 2)).join('/')}× raw (${fixed(raw.argon2Slices.perSecond)}/s); ` +
+      `Hono + argon2 alone ${floors.map((f) => (f === undefined ? 'n/a' : fixed(f.flood.rps / raw.argon2Slices.perSecond, 2))).join('/')}× raw, ` +
+      `its event loop ${floors.map((f) => fixed(f?.threads?.mainMs, 2)).join('/')} ms per 401; ` +
       `healthz p99 ${runs.map((r) => fixed(r.healthz.p99)).join('/')} ms; 429 ${runs.map((r) => r.flood.statuses['429'] ?? 0).join('/')}; ` +
       `event loop ${runs.map((r) => fixed(r.threads?.mainMs, 2)).join('/')} ms and other threads ${runs.map((r) => fixed(r.threads?.otherMs)).join('/')} ms (${runs.map((r) => fixed(r.threads?.otherFaults, 0)).join('/')} faults) per 401`
     );

@@ -8,17 +8,30 @@ import type { Settings } from '../settings.js';
  * page of `bytes` bytes on @hono/node-server (bench/hello-server.mjs), started with `npm start`'s
  * own environment and node flags. It runs beside the portal and is stopped before phase 3.
  */
-export async function startHello(s: Settings, bytes: number): Promise<RunningServer> {
+export function startHello(s: Settings, bytes: number): Promise<RunningServer> {
+  return startBaseline(s, 'hello', { HELLO_BYTES: String(bytes) });
+}
+
+/**
+ * Phase 3's floor: the same stack around one argon2 check a request, answering a 401 page of
+ * `bytes` bytes (bench/argon2-floor-server.mjs), started as the hello-world is.
+ */
+export function startArgon2Floor(s: Settings, bytes: number): Promise<RunningServer> {
+  return startBaseline(s, 'argon2-floor', { FLOOR_BYTES: String(bytes) });
+}
+
+/** bench/<name>-server.mjs with `npm start`'s environment and node flags, and `env` added. */
+async function startBaseline(s: Settings, name: string, env: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
   return startServer(
     'direct',
     {
       appDir: s.appDir,
       port,
-      dataDir: join(s.workDir, 'hello'),
-      logFile: join(s.rawDir, 'hello-server.log'),
-      script: join(REPO_ROOT, 'bench', 'hello-server.mjs'),
-      env: { HELLO_BYTES: String(bytes) },
+      dataDir: join(s.workDir, name),
+      logFile: join(s.rawDir, `${name}-server.log`),
+      script: join(REPO_ROOT, 'bench', `${name}-server.mjs`),
+      env,
     },
     s.startTimeoutMs,
   );

@@ -19,6 +19,8 @@ import { COUNT_FROM_MS, floodFigures, floodSlice, noSlices, type FloodFigures } 
 import { floodProfileSeconds, profileFlood, PROFILE_CONNECTIONS } from './flood-profile.js';
 import { buildFloodRows, describeFloodLoop, describeFloodWindow, type FloodWindow } from '../part-costs.js';
 import { perfUsable } from '../perf-profile.js';
+import { startArgon2Floor } from './hello.js';
+import type { RunningServer } from '../server.js';
 
 /**
  * The right password with its characters rotated: the same length and alphabet, so it passes
@@ -36,7 +38,7 @@ export function wrongPassword(right: string): string {
  * pickups keep each pair under the limit; a pickup that answers 429 anyway is skipped from
  * then on, so the run goes on measuring argon2 and not the throttle. 429s get their own row.
  */
-function wrongPasswordRequests(pickups: IssuedPickup[], origin: string, throttled: Set<number>): AutocannonRequest[] {
+function wrongPasswordRequests(pickups: IssuedPickup[], origin: string, throttled: Set<number>, answer?: { bytes: number }): AutocannonRequest[] {
   const paths = pickups.map((p) => {
     const url = new URL(p.url);
     return url.pathname + url.search;
@@ -59,8 +61,9 @@ function wrongPasswordRequests(pickups: IssuedPickup[], origin: string, throttle
         context.pickup = i;
         return { ...req, path: paths[i], body: bodies[i] };
       },
-      onResponse: (status: number, _body: string, context: RequestContext) => {
+      onResponse: (status: number, body: string, context: RequestContext) => {
         if (status === 429 && typeof context.pickup === 'number') throttled.add(context.pickup);
+        if (status === 401 && answer !== undefined) answer.bytes = Buffer.byteLength(body);
       },
     },
   ];
@@ -140,6 +143,42 @@ function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number;
     row({ measure: `3. All cores busy during the flood, ${at}`, uketori: m?.busy == null ? null : m.busy * 100, unit: '%' }),
     row({ measure: `3. /healthz p99 during the flood, ${at}`, uketori: m?.healthz.p99 ?? null, baseline: idle?.p99 ?? null, unit: 'ms', baselineNote: 'idle server', maxValue: 20 }),
   ];
+}
+
+/** The floor's rows for one connection count: its rate against raw argon2 and the portal's against it. */
+function floorRows(at: string, floor: FloodFigures, portalRps: number, raw: number): Row[] {
+  return [
+    row({ measure: `3. Hono + argon2 alone (the form, one check, a 401 page of the portal's size) 401/s, ${at}`, uketori: floor.flood.rps, baseline: raw, unit: 'verify/s', baselineNote: 'raw argon2id verify, the same slices' }),
+    row({ measure: `3. Password POST (wrong) 401/s vs Hono + argon2 alone, ${at}`, uketori: portalRps, baseline: floor.flood.rps, unit: 'verify/s', baselineNote: 'Hono + argon2 alone, by turns' }),
+    row({ measure: `3. Hono + argon2 alone, CPU per 401 on its event loop, ${at}`, uketori: floor.threads?.mainMs ?? null, unit: 'ms' }),
+  ];
+}
+
+/**
+ * What the floor says of the target: its own ratio to raw argon2, where its cores' time per 401
+ * went (the same split as shortfall's), and the portal's rate as a share of the floor's.
+ */
+export function floorNote(floor: FloodFigures, portalRps: number, raw: number, cores: number): string {
+  const ratio = floor.flood.rps / raw;
+  const ms = (x: number) => formatNumber(x, 'ms');
+  const statuses = Object.entries(floor.flood.statuses).filter(([code]) => code !== '401');
+  const split =
+    floor.threads === null || floor.busy === null || !(floor.flood.rps > 0)
+      ? ''
+      : (() => {
+          const busyMs = (floor.busy * cores * 1000) / floor.flood.rps;
+          const { mainMs, otherMs } = floor.threads;
+          return (
+            ` Per 401 the ${cores} cores were busy for ${ms(busyMs)} (${(floor.busy * 100).toFixed(1)}%): argon2's pool threads ${ms(otherMs)}, ` +
+            `its event loop ${ms(mainMs)} and ${ms(Math.max(0, busyMs - otherMs - mainMs))} outside it.`
+          );
+        })();
+  return (
+    `${formatNumber(floor.flood.rps, '401/s')}, ${ratio.toFixed(3)}× raw argon2 ` +
+    `(${ratio >= MIN_RATIO ? 'at or above' : 'below'} the portal's ${MIN_RATIO}× target with no portal work at all); ` +
+    `the portal ran at ${(portalRps / floor.flood.rps).toFixed(3)}× its rate.${split}` +
+    (statuses.length > 0 ? ` Other answers: ${statuses.map(([c, n]) => `${c}: ${n}`).join(', ')}.` : '')
+  );
 }
 
 /**
@@ -269,33 +308,100 @@ async function measurePassword(
   result.raw.healthzIdle = idle;
 
   const throttled = new Set<number>();
-  const requests = wrongPasswordRequests(pickups, origin, throttled);
+  const answer = { bytes: 0 };
+  const requests = wrongPasswordRequests(pickups, origin, throttled, answer);
   // The flood's own path warms up first, as every other phase's load does.
   s.log(`3. Password POST warm-up: ${s.connections[0]} connections, ${s.warmupS} s`);
   await load({ url: origin, connections: s.connections[0]!, durationS: s.warmupS, requests, expected: [401] });
+  const floor = await startFloor(s, answer.bytes, requests, result);
+  try {
+    return await floodByTurns(s, origin, pickups, requests, serverPid, dataDir, topUp, pool, argon2, floor, idle, throttled, result);
+  } finally {
+    await floor?.stop();
+  }
+}
+
+/**
+ * The floor (bench/argon2-floor-server.mjs) started with a 401 page of the portal's size and
+ * warmed up as the portal was; null, with an error saying why, when it did not start.
+ */
+async function startFloor(s: Settings, bytes: number, requests: AutocannonRequest[], result: PhaseResult): Promise<RunningServer | null> {
+  s.log(`3. Hono + argon2 alone (the floor): ${bytes} B 401 page, warm-up ${s.connections[0]} connections, ${s.warmupS} s`);
+  try {
+    const floor = await startArgon2Floor(s, bytes);
+    // The portal's requests, paths and bodies included: the floor reads the form and ignores the path.
+    await load({ url: floor.origin, connections: s.connections[0]!, durationS: s.warmupS, requests: requests.map((r) => ({ ...r, headers: formHeaders(floor.origin) })), expected: [401] }).catch(
+      async (err: unknown) => {
+        await floor.stop();
+        throw err;
+      },
+    );
+    return floor;
+  } catch (err) {
+    result.errors.push(`3. Hono + argon2 alone: ${errorText(err)}`);
+    return null;
+  }
+}
+
+/** A side of the turns: raw argon2, the portal at some connections, or the floor at some. */
+type Step = { kind: 'raw' } | { kind: 'portal' | 'floor'; connections: number };
+
+/** measurePassword's floods, by turns with raw argon2 and the floor, and their rows and notes. */
+async function floodByTurns(
+  s: Settings,
+  origin: string,
+  pickups: IssuedPickup[],
+  requests: AutocannonRequest[],
+  serverPid: number | null,
+  dataDir: string | null,
+  topUp: TopUp | null,
+  pool: Argon2Pool,
+  argon2: Argon2Rate,
+  floor: RunningServer | null,
+  idle: ProbeResult,
+  throttled: Set<number>,
+  result: PhaseResult,
+): Promise<PhaseResult> {
+  const argon2Note = `raw argon2id verify, ${argon2.workers} workers`;
+  const floorRequests = floor === null ? [] : requests.map((r) => ({ ...r, headers: formHeaders(floor.origin) }));
   const rounds = s.rounds;
   const rawSlices: Argon2Rate[] = [];
   const floods = new Map(s.connections.map((c) => [c, noSlices()]));
+  const floors = new Map(s.connections.map((c) => [c, noSlices()]));
   let stillBusy = 0;
   // autocannon drops its sockets at the end of a slice with guesses still queued in the server,
-  // which drops those and finishes the checks already running: the next slice starts once it is idle.
+  // which drops those and finishes the checks already running: the next slice starts once the
+  // server flooded last is idle.
+  let lastPid: number | null = null;
   const idleFirst = async () => {
-    if (serverPid !== null && (await serverIdle(serverPid)) < 0) stillBusy++;
+    if (lastPid !== null && (await serverIdle(lastPid)) < 0) stillBusy++;
   };
-  // Every other round runs backwards (raw, 10, 50, then 50, 10, raw), so that no side always
-  // comes first, or always right after the raw slice, while the machine drifts.
-  const forwards: Array<number | 'raw'> = ['raw', ...s.connections];
+  // Every other round runs backwards (raw, portal 10, 50, floor 10, 50, then back), so that no
+  // side always comes first, or always right after the raw slice, while the machine drifts.
+  const forwards: Step[] = [
+    { kind: 'raw' },
+    ...s.connections.map((connections) => ({ kind: 'portal' as const, connections })),
+    ...(floor === null ? [] : s.connections.map((connections) => ({ kind: 'floor' as const, connections }))),
+  ];
   for (let round = 1; round <= rounds; round++) {
     for (const step of round % 2 === 1 ? forwards : [...forwards].reverse()) {
       await idleFirst();
-      if (step === 'raw') {
+      if (step.kind === 'raw') {
         s.log(`3. round ${round}/${rounds}: raw argon2 ${s.argon2S / rounds} s`);
         rawSlices.push(await pool.run(s.argon2S / rounds));
         continue;
       }
-      s.log(`3. round ${round}/${rounds}: password POST, ${step} connections over ${pickups.length} pickups, ${s.runS / rounds} s`);
-      const run = { origin, connections: step, durationS: s.runS / rounds, requests, serverPid, fromMs: round === 1 ? 0 : COUNT_FROM_MS };
-      await floodSlice(floods.get(step)!, run);
+      const fromMs = round === 1 ? 0 : COUNT_FROM_MS;
+      const durationS = s.runS / rounds;
+      if (step.kind === 'floor') {
+        s.log(`3. round ${round}/${rounds}: Hono + argon2 alone, ${step.connections} connections, ${durationS} s`);
+        lastPid = floor!.pid;
+        await floodSlice(floors.get(step.connections)!, { origin: floor!.origin, connections: step.connections, durationS, requests: floorRequests, serverPid: floor!.pid, fromMs });
+        continue;
+      }
+      s.log(`3. round ${round}/${rounds}: password POST, ${step.connections} connections over ${pickups.length} pickups, ${durationS} s`);
+      lastPid = serverPid;
+      await floodSlice(floods.get(step.connections)!, { origin, connections: step.connections, durationS, requests, serverPid, fromMs });
     }
   }
   if (stillBusy > 0) result.notes.push(`3. ${stillBusy} slices started with the server still busy after 20 s of waiting.`);
@@ -331,9 +437,15 @@ async function measurePassword(
       );
     }
     result.rows.push(...floodRows(at, figures, { perSecond: raw, note: rawNote, workers: argon2.workers }, idle));
+    const floorFigures = floor === null ? null : floodFigures(floors.get(connections)!);
+    if (floorFigures !== null) {
+      result.raw[`floor-${connections}`] = { ...floorFigures, slices: floors.get(connections)!.loads.map(({ latencies: _, ...counted }) => counted) };
+      result.rows.push(...floorRows(at, floorFigures, flood.rps, raw));
+    }
     if (profile !== null && connections === PROFILE_CONNECTIONS) result.rows.push(...buildFloodRows(at, profile, figures.threads?.mainMs ?? null));
     const why = shortfall(flood.rps / raw, figures, (argon2.workers * 1000) / raw, os.cpus().length, profile);
     if (why !== null) result.notes.push(`3. Password POST, ${at}: ${why}`);
+    if (floorFigures !== null) result.notes.push(`3. Hono + argon2 alone, ${at}: ${floorNote(floorFigures, flood.rps, raw, os.cpus().length)}`);
   }
   if (throttled.size > 0) result.notes.push(`3. ${throttled.size} of ${pickups.length} pickups answered 429 and were skipped from then on.`);
   if (throttled.size > 0 && throttled.size === pickups.length) {

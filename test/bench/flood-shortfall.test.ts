@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FloodFigures } from '../../bench/phases/flood-slices.js';
-import { shortfall } from '../../bench/phases/password.js';
+import { floorNote, shortfall } from '../../bench/phases/password.js';
 
 // A flood at 60 401/s on 2 cores 96% busy: 32 ms of the cores a 401, where a raw check takes 27 ms.
 const figures = (mainMs: number, otherMs: number): FloodFigures => ({
@@ -42,5 +42,23 @@ describe("the wrong-password note's arithmetic (bench/phases/password.ts)", () =
     const note = shortfall(0.81, figures(2.4, 27), 27, 2, profile)!;
     expect(note).toContain("the event loop's 2.40 ms a 401 went to: Node's HTTP server, streams and event loop (socket reads included) 1.20 ms, the throttle's transaction (admitting the guess) 0.60 ms, the timeline (a row written, or the newest read) 0.60 ms.");
     expect(note).not.toContain('fifth round');
+  });
+});
+
+describe("the floor's note (bench/phases/password.ts)", () => {
+  it("gives the floor's ratio, the portal's share of its rate, and where its cores' time went", () => {
+    // The floor at 66 401/s against raw 75: 0.88×; 96% of 2 cores is 29.1 ms a 401.
+    const floor = { ...figures(1.5, 26), flood: { ...figures(0, 0).flood, rps: 66 } };
+    const note = floorNote(floor, 62, 75, 2);
+    expect(note).toContain('66.0 401/s, 0.880× raw argon2 (at or above the portal');
+    expect(note).toContain('the portal ran at 0.939× its rate.');
+    expect(note).toContain("busy for 29.1 ms (96.0%): argon2's pool threads 26.0 ms, its event loop 1.50 ms and 1.59 ms outside it.");
+  });
+
+  it('says when the floor itself stays under the target, and names answers other than 401', () => {
+    const floor = { ...figures(2, 27), flood: { ...figures(0, 0).flood, rps: 60, statuses: { 401: 600, 503: 3 } } };
+    const note = floorNote(floor, 55, 75, 2);
+    expect(note).toContain('0.800× raw argon2 (below the portal');
+    expect(note).toContain('Other answers: 503: 3.');
   });
 });
