@@ -158,7 +158,7 @@ function floorRows(at: string, floor: FloodFigures, portalRps: number, raw: numb
  * What the floor says of the target: its own ratio to raw argon2, where its cores' time per 401
  * went (the same split as shortfall's), and the portal's rate as a share of the floor's.
  */
-export function floorNote(floor: FloodFigures, portalRps: number, raw: number, cores: number): string {
+export function floorNote(floor: FloodFigures, portalRps: number, raw: number, cores: number, portal: FloodFigures | null = null): string {
   const ratio = floor.flood.rps / raw;
   const ms = (x: number) => formatNumber(x, 'ms');
   const statuses = Object.entries(floor.flood.statuses).filter(([code]) => code !== '401');
@@ -177,8 +177,34 @@ export function floorNote(floor: FloodFigures, portalRps: number, raw: number, c
     `${formatNumber(floor.flood.rps, '401/s')}, ${ratio.toFixed(3)}× raw argon2 ` +
     `(${ratio >= MIN_RATIO ? 'at or above' : 'below'} the portal's ${MIN_RATIO}× target with no portal work at all); ` +
     `the portal ran at ${(portalRps / floor.flood.rps).toFixed(3)}× its rate.${split}` +
-    (statuses.length > 0 ? ` Other answers: ${statuses.map(([c, n]) => `${c}: ${n}`).join(', ')}.` : '')
+    (statuses.length > 0 ? ` Other answers: ${statuses.map(([c, n]) => `${c}: ${n}`).join(', ')}.` : '') +
+    leftToTheLoop(floor, portal, portalRps / raw, cores)
   );
+}
+
+/**
+ * Where the portal missed: the event loop the target left it (shortfall's arithmetic) beside
+ * the floor's own, which does nothing but read the form and run the check. '' otherwise.
+ */
+function leftToTheLoop(floor: FloodFigures, portal: FloodFigures | null, ratio: number, cores: number): string {
+  if (portal === null || floor.threads === null || !(ratio < MIN_RATIO)) return '';
+  const left = eventLoopAtTarget(ratio, portal, cores);
+  if (left === null) return '';
+  const ms = (x: number) => formatNumber(x, 'ms');
+  return (
+    ` With argon2's threads and what lay outside the server as they were, the target left the portal's event loop ` +
+    `${left > 0 ? ms(left) : 'nothing'} a guess; the floor's, which only reads the form and runs the check, took ${ms(floor.threads.mainMs)}.`
+  );
+}
+
+/**
+ * What the portal's event loop could have taken a 401 for the flood to reach MIN_RATIO, all else
+ * as it was (below 0 when even none would not do); null when the figures are missing.
+ */
+export function eventLoopAtTarget(ratio: number, m: FloodFigures, cores: number): number | null {
+  if (m.threads === null || m.busy === null || !(m.flood.rps > 0)) return null;
+  const busyMs = (m.busy * cores * 1000) / m.flood.rps;
+  return m.threads.mainMs - busyMs * (1 - ratio / MIN_RATIO);
 }
 
 /**
@@ -445,7 +471,7 @@ async function floodByTurns(
     if (profile !== null && connections === PROFILE_CONNECTIONS) result.rows.push(...buildFloodRows(at, profile, figures.threads?.mainMs ?? null));
     const why = shortfall(flood.rps / raw, figures, (argon2.workers * 1000) / raw, os.cpus().length, profile);
     if (why !== null) result.notes.push(`3. Password POST, ${at}: ${why}`);
-    if (floorFigures !== null) result.notes.push(`3. Hono + argon2 alone, ${at}: ${floorNote(floorFigures, flood.rps, raw, os.cpus().length)}`);
+    if (floorFigures !== null) result.notes.push(`3. Hono + argon2 alone, ${at}: ${floorNote(floorFigures, flood.rps, raw, os.cpus().length, figures)}`);
   }
   if (throttled.size > 0) result.notes.push(`3. ${throttled.size} of ${pickups.length} pickups answered 429 and were skipped from then on.`);
   if (throttled.size > 0 && throttled.size === pickups.length) {

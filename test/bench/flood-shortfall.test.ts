@@ -61,4 +61,15 @@ describe("the floor's note (bench/phases/password.ts)", () => {
     expect(note).toContain('0.800× raw argon2 (below the portal');
     expect(note).toContain('Other answers: 503: 3.');
   });
+
+  it("sets the event loop the target left the portal beside the floor's own, where the portal missed", () => {
+    const floor = { ...figures(1.5, 26), flood: { ...figures(0, 0).flood, rps: 66 } };
+    // The portal at 60 of 75 (0.80×), 32.0 ms a 401: at 0.85× it could take 1.88 ms less, so its
+    // event loop 2.40 − 1.88 = 0.52 ms.
+    const missed = floorNote(floor, 60, 75, 2, figures(2.4, 27));
+    expect(missed).toContain("the target left the portal's event loop 0.52 ms a guess; the floor's, which only reads the form and runs the check, took 1.50 ms.");
+    expect(floorNote(floor, 60, 75, 2, figures(1.2, 27))).toContain("the target left the portal's event loop nothing a guess");
+    // Met (64.5 of 75 is 0.86×): nothing to set beside it.
+    expect(floorNote(floor, 64.5, 75, 2, figures(2.4, 27))).not.toContain('left the portal');
+  });
 });
