@@ -12,6 +12,9 @@ import { load, mergeLoads, type LoadResult } from '../http.js';
  */
 export const COUNT_FROM_MS = 500;
 
+/** Issue 15's wrong-password target: 401/s at least this share of the raw argon2 rate. */
+export const WRONG_PASSWORD_MIN_RATIO = 0.85;
+
 /** One connection count's flood, slice by slice, and what the server and the cores did meanwhile. */
 export type FloodSlices = { loads: LoadResult[]; probes: ProbeRun[]; cpu: ThreadCpu; ticks: { busy: number; total: number }; cpuKnown: boolean };
 

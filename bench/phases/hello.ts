@@ -12,16 +12,8 @@ export function startHello(s: Settings, bytes: number): Promise<RunningServer> {
   return startBaseline(s, 'hello', { HELLO_BYTES: String(bytes) });
 }
 
-/**
- * Phase 3's floor: the same stack around one argon2 check a request, answering a 401 page of
- * `bytes` bytes (bench/argon2-floor-server.mjs), started as the hello-world is.
- */
-export function startArgon2Floor(s: Settings, bytes: number): Promise<RunningServer> {
-  return startBaseline(s, 'argon2-floor', { FLOOR_BYTES: String(bytes) });
-}
-
 /** bench/<name>-server.mjs with `npm start`'s environment and node flags, and `env` added. */
-async function startBaseline(s: Settings, name: string, env: Record<string, string>): Promise<RunningServer> {
+export async function startBaseline(s: Settings, name: string, env: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
   return startServer(
     'direct',

@@ -15,12 +15,11 @@ import { formatNumber, row, type Row } from '../report.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
 import { serverIdle } from '../cpu-time.js';
-import { COUNT_FROM_MS, floodFigures, floodSlice, noSlices, type FloodFigures } from './flood-slices.js';
+import { COUNT_FROM_MS, floodFigures, floodSlice, noSlices, WRONG_PASSWORD_MIN_RATIO as MIN_RATIO, type FloodFigures, type FloodSlices } from './flood-slices.js';
 import { floodProfileSeconds, profileFlood, PROFILE_CONNECTIONS } from './flood-profile.js';
 import { buildFloodRows, describeFloodLoop, describeFloodWindow, type FloodWindow } from '../part-costs.js';
 import { perfUsable } from '../perf-profile.js';
-import { startArgon2Floor } from './hello.js';
-import type { RunningServer } from '../server.js';
+import { atTarget, floorNote, floorRows, startFloor, type Floor } from './floor.js';
 
 /**
  * The right password with its characters rotated: the same length and alphabet, so it passes
@@ -39,6 +38,9 @@ export function wrongPassword(right: string): string {
  * then on, so the run goes on measuring argon2 and not the throttle. 429s get their own row.
  */
 function wrongPasswordRequests(pickups: IssuedPickup[], origin: string, throttled: Set<number>, answer?: { bytes: number }): AutocannonRequest[] {
+  // The page's length from its Content-Length: autocannon decodes the body chunk by chunk, and a
+  // chunk may end inside a multi-byte character.
+  const length = (headers: Record<string, unknown>) => Number(headers['content-length'] ?? headers['Content-Length']);
   const paths = pickups.map((p) => {
     const url = new URL(p.url);
     return url.pathname + url.search;
@@ -61,9 +63,9 @@ function wrongPasswordRequests(pickups: IssuedPickup[], origin: string, throttle
         context.pickup = i;
         return { ...req, path: paths[i], body: bodies[i] };
       },
-      onResponse: (status: number, body: string, context: RequestContext) => {
+      onResponse: (status: number, _body: string, context: RequestContext, headers: Record<string, unknown>) => {
         if (status === 429 && typeof context.pickup === 'number') throttled.add(context.pickup);
-        if (status === 401 && answer !== undefined) answer.bytes = Buffer.byteLength(body);
+        if (status === 401 && answer !== undefined && answer.bytes === 0) answer.bytes = length(headers) || 0;
       },
     },
   ];
@@ -122,8 +124,6 @@ async function measureHasherRate(seconds: number): Promise<number> {
   return done / ((performance.now() - started) / 1000);
 }
 
-/** The wrong-password target: 401/s at least this share of the raw argon2 rate. */
-const MIN_RATIO = 0.85;
 
 /** The report's rows for one connection count; all of them unmeasured when `m` is null. */
 function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number; note: string; workers: number }, idle: ProbeResult | null): Row[] {
@@ -145,68 +145,6 @@ function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number;
   ];
 }
 
-/** The floor's rows for one connection count: its rate against raw argon2 and the portal's against it. */
-function floorRows(at: string, floor: FloodFigures, portalRps: number, raw: number): Row[] {
-  return [
-    row({ measure: `3. Hono + argon2 alone (the form, one check, a 401 page of the portal's size) 401/s, ${at}`, uketori: floor.flood.rps, baseline: raw, unit: 'verify/s', baselineNote: 'raw argon2id verify, the same slices' }),
-    row({ measure: `3. Password POST (wrong) 401/s vs Hono + argon2 alone, ${at}`, uketori: portalRps, baseline: floor.flood.rps, unit: 'verify/s', baselineNote: 'Hono + argon2 alone, by turns' }),
-    row({ measure: `3. Hono + argon2 alone, CPU per 401 on its event loop, ${at}`, uketori: floor.threads?.mainMs ?? null, unit: 'ms' }),
-  ];
-}
-
-/**
- * What the floor says of the target: its own ratio to raw argon2, where its cores' time per 401
- * went (the same split as shortfall's), and the portal's rate as a share of the floor's.
- */
-export function floorNote(floor: FloodFigures, portalRps: number, raw: number, cores: number, portal: FloodFigures | null = null): string {
-  const ratio = floor.flood.rps / raw;
-  const ms = (x: number) => formatNumber(x, 'ms');
-  const statuses = Object.entries(floor.flood.statuses).filter(([code]) => code !== '401');
-  const split =
-    floor.threads === null || floor.busy === null || !(floor.flood.rps > 0)
-      ? ''
-      : (() => {
-          const busyMs = (floor.busy * cores * 1000) / floor.flood.rps;
-          const { mainMs, otherMs } = floor.threads;
-          return (
-            ` Per 401 the ${cores} cores were busy for ${ms(busyMs)} (${(floor.busy * 100).toFixed(1)}%): argon2's pool threads ${ms(otherMs)}, ` +
-            `its event loop ${ms(mainMs)} and ${ms(Math.max(0, busyMs - otherMs - mainMs))} outside it.`
-          );
-        })();
-  return (
-    `${formatNumber(floor.flood.rps, '401/s')}, ${ratio.toFixed(3)}× raw argon2 ` +
-    `(${ratio >= MIN_RATIO ? 'at or above' : 'below'} the portal's ${MIN_RATIO}× target with no portal work at all); ` +
-    `the portal ran at ${(portalRps / floor.flood.rps).toFixed(3)}× its rate.${split}` +
-    (statuses.length > 0 ? ` Other answers: ${statuses.map(([c, n]) => `${c}: ${n}`).join(', ')}.` : '') +
-    leftToTheLoop(floor, portal, portalRps / raw, cores)
-  );
-}
-
-/**
- * Where the portal missed: the event loop the target left it (shortfall's arithmetic) beside
- * the floor's own, which does nothing but read the form and run the check. '' otherwise.
- */
-function leftToTheLoop(floor: FloodFigures, portal: FloodFigures | null, ratio: number, cores: number): string {
-  if (portal === null || floor.threads === null || !(ratio < MIN_RATIO)) return '';
-  const left = eventLoopAtTarget(ratio, portal, cores);
-  if (left === null) return '';
-  const ms = (x: number) => formatNumber(x, 'ms');
-  return (
-    ` With argon2's threads and what lay outside the server as they were, the target left the portal's event loop ` +
-    `${left > 0 ? ms(left) : 'nothing'} a guess; the floor's, which only reads the form and runs the check, took ${ms(floor.threads.mainMs)}.`
-  );
-}
-
-/**
- * What the portal's event loop could have taken a 401 for the flood to reach MIN_RATIO, all else
- * as it was (below 0 when even none would not do); null when the figures are missing.
- */
-export function eventLoopAtTarget(ratio: number, m: FloodFigures, cores: number): number | null {
-  if (m.threads === null || m.busy === null || !(m.flood.rps > 0)) return null;
-  const busyMs = (m.busy * cores * 1000) / m.flood.rps;
-  return m.threads.mainMs - busyMs * (1 - ratio / MIN_RATIO);
-}
-
 /**
  * Why a flood fell short of MIN_RATIO, from this run's own figures: the cores' busy time per 401
  * (busy share × cores ÷ 401/s) split into argon2's pool threads, the event loop and the rest.
@@ -218,11 +156,9 @@ export function eventLoopAtTarget(ratio: number, m: FloodFigures, cores: number)
  */
 export function shortfall(ratio: number, m: FloodFigures, rawMs: number, cores: number, profile: FloodWindow | null = null): string | null {
   if (!(ratio < MIN_RATIO) || m.threads === null || m.busy === null || !(m.flood.rps > 0)) return null;
-  const busyMs = (m.busy * cores * 1000) / m.flood.rps;
+  const { busyMs, over } = atTarget(ratio, m, cores)!;
   const { otherMs, mainMs } = m.threads;
   const ms = (x: number) => formatNumber(x, 'ms');
-  // At MIN_RATIO, with the cores as busy, a 401 would have ratio ÷ MIN_RATIO of today's busy time.
-  const over = busyMs * (1 - ratio / MIN_RATIO);
   const fix =
     over < mainMs
       ? `with the rest as it was the event loop would have to fall from ${ms(mainMs)} to ${ms(mainMs - over)} a guess`
@@ -341,66 +277,53 @@ async function measurePassword(
   await load({ url: origin, connections: s.connections[0]!, durationS: s.warmupS, requests, expected: [401] });
   const floor = await startFloor(s, answer.bytes, requests, result);
   try {
-    return await floodByTurns(s, origin, pickups, requests, serverPid, dataDir, topUp, pool, argon2, floor, idle, throttled, result);
+    return await floodByTurns({ s, origin, pickups, requests, serverPid, dataDir, topUp, pool, argon2, floor, idle, throttled, result });
   } finally {
-    await floor?.stop();
+    // A failed stop must not hide what went wrong in the floods.
+    await floor?.server.stop().catch((err: unknown) => void result.errors.push(`3. stopping Hono + argon2 alone: ${errorText(err)}`));
   }
 }
 
-/**
- * The floor (bench/argon2-floor-server.mjs) started with a 401 page of the portal's size and
- * warmed up as the portal was; null, with an error saying why, when it did not start.
- */
-async function startFloor(s: Settings, bytes: number, requests: AutocannonRequest[], result: PhaseResult): Promise<RunningServer | null> {
-  s.log(`3. Hono + argon2 alone (the floor): ${bytes} B 401 page, warm-up ${s.connections[0]} connections, ${s.warmupS} s`);
-  try {
-    const floor = await startArgon2Floor(s, bytes);
-    // The portal's requests, paths and bodies included: the floor reads the form and ignores the path.
-    await load({ url: floor.origin, connections: s.connections[0]!, durationS: s.warmupS, requests: requests.map((r) => ({ ...r, headers: formHeaders(floor.origin) })), expected: [401] }).catch(
-      async (err: unknown) => {
-        await floor.stop();
-        throw err;
-      },
-    );
-    return floor;
-  } catch (err) {
-    result.errors.push(`3. Hono + argon2 alone: ${errorText(err)}`);
-    return null;
-  }
-}
+/** What floodByTurns works with: measurePassword's settings, servers, baseline and result. */
+type Turns = {
+  s: Settings;
+  origin: string;
+  pickups: IssuedPickup[];
+  requests: AutocannonRequest[];
+  serverPid: number | null;
+  dataDir: string | null;
+  topUp: TopUp | null;
+  pool: Argon2Pool;
+  argon2: Argon2Rate;
+  floor: Floor | null;
+  idle: ProbeResult;
+  throttled: Set<number>;
+  result: PhaseResult;
+};
 
 /** A side of the turns: raw argon2, the portal at some connections, or the floor at some. */
 type Step = { kind: 'raw' } | { kind: 'portal' | 'floor'; connections: number };
 
-/** measurePassword's floods, by turns with raw argon2 and the floor, and their rows and notes. */
-async function floodByTurns(
-  s: Settings,
-  origin: string,
-  pickups: IssuedPickup[],
-  requests: AutocannonRequest[],
-  serverPid: number | null,
-  dataDir: string | null,
-  topUp: TopUp | null,
-  pool: Argon2Pool,
-  argon2: Argon2Rate,
-  floor: RunningServer | null,
-  idle: ProbeResult,
-  throttled: Set<number>,
-  result: PhaseResult,
-): Promise<PhaseResult> {
+/**
+ * measurePassword's floods, by turns with raw argon2 and the floor, and their rows and notes.
+ * With more than one round, an uncounted round runs first: in the first runs with the floor,
+ * every side's first slice ran slower than its later ones, raw argon2's most.
+ */
+async function floodByTurns(t: Turns): Promise<PhaseResult> {
+  const { s, origin, pickups, requests, serverPid, dataDir, topUp, pool, argon2, floor, idle, throttled, result } = t;
   const argon2Note = `raw argon2id verify, ${argon2.workers} workers`;
-  const floorRequests = floor === null ? [] : requests.map((r) => ({ ...r, headers: formHeaders(floor.origin) }));
   const rounds = s.rounds;
   const rawSlices: Argon2Rate[] = [];
   const floods = new Map(s.connections.map((c) => [c, noSlices()]));
   const floors = new Map(s.connections.map((c) => [c, noSlices()]));
-  let stillBusy = 0;
-  // autocannon drops its sockets at the end of a slice with guesses still queued in the server,
-  // which drops those and finishes the checks already running: the next slice starts once the
-  // server flooded last is idle.
-  let lastPid: number | null = null;
+  const busyAfter = { portal: 0, floor: 0 };
+  // autocannon drops its sockets at the end of a slice with guesses still queued. The portal drops
+  // those and finishes the checks already running; the floor runs every queued check. Either way
+  // the next slice, raw ones included, starts once the server flooded last is idle: at first
+  // the floor, just warmed up (or the portal, when there is no floor).
+  let last: { kind: 'portal' | 'floor'; pid: number | null } = floor === null ? { kind: 'portal', pid: serverPid } : { kind: 'floor', pid: floor.server.pid };
   const idleFirst = async () => {
-    if (lastPid !== null && (await serverIdle(lastPid)) < 0) stillBusy++;
+    if (last.pid !== null && (await serverIdle(last.pid)) < 0) busyAfter[last.kind]++;
   };
   // Every other round runs backwards (raw, portal 10, 50, floor 10, 50, then back), so that no
   // side always comes first, or always right after the raw slice, while the machine drifts.
@@ -409,28 +332,36 @@ async function floodByTurns(
     ...s.connections.map((connections) => ({ kind: 'portal' as const, connections })),
     ...(floor === null ? [] : s.connections.map((connections) => ({ kind: 'floor' as const, connections }))),
   ];
-  for (let round = 1; round <= rounds; round++) {
+  const durationS = s.runS / rounds;
+  for (let round = rounds > 1 ? 0 : 1; round <= rounds; round++) {
+    const counted = round > 0;
+    const label = counted ? `round ${round}/${rounds}` : 'round 0 (settling, not counted)';
     for (const step of round % 2 === 1 ? forwards : [...forwards].reverse()) {
       await idleFirst();
       if (step.kind === 'raw') {
-        s.log(`3. round ${round}/${rounds}: raw argon2 ${s.argon2S / rounds} s`);
-        rawSlices.push(await pool.run(s.argon2S / rounds));
+        s.log(`3. ${label}: raw argon2 ${s.argon2S / rounds} s`);
+        const slice = await pool.run(s.argon2S / rounds);
+        if (counted) rawSlices.push(slice);
         continue;
       }
+      // The first counted slice of each side is counted whole (flood-slices.ts says why).
       const fromMs = round === 1 ? 0 : COUNT_FROM_MS;
-      const durationS = s.runS / rounds;
+      const into = (slices: Map<number, FloodSlices>) => (counted ? slices.get(step.connections)! : noSlices());
       if (step.kind === 'floor') {
-        s.log(`3. round ${round}/${rounds}: Hono + argon2 alone, ${step.connections} connections, ${durationS} s`);
-        lastPid = floor!.pid;
-        await floodSlice(floors.get(step.connections)!, { origin: floor!.origin, connections: step.connections, durationS, requests: floorRequests, serverPid: floor!.pid, fromMs });
+        const server = floor!.server;
+        s.log(`3. ${label}: Hono + argon2 alone, ${step.connections} connections, ${durationS} s`);
+        last = { kind: 'floor', pid: server.pid };
+        await floodSlice(into(floors), { origin: server.origin, connections: step.connections, durationS, requests: floor!.requests, serverPid: server.pid, fromMs });
         continue;
       }
-      s.log(`3. round ${round}/${rounds}: password POST, ${step.connections} connections over ${pickups.length} pickups, ${durationS} s`);
-      lastPid = serverPid;
-      await floodSlice(floods.get(step.connections)!, { origin, connections: step.connections, durationS, requests, serverPid, fromMs });
+      s.log(`3. ${label}: password POST, ${step.connections} connections over ${pickups.length} pickups, ${durationS} s`);
+      last = { kind: 'portal', pid: serverPid };
+      await floodSlice(into(floods), { origin, connections: step.connections, durationS, requests, serverPid, fromMs });
     }
   }
-  if (stillBusy > 0) result.notes.push(`3. ${stillBusy} slices started with the server still busy after 20 s of waiting.`);
+  for (const [kind, count] of Object.entries(busyAfter)) {
+    if (count > 0) result.notes.push(`3. ${count} slices started with ${kind === 'floor' ? 'Hono + argon2 alone' : 'the portal'} still busy after 20 s of waiting.`);
+  }
   const profile = await floodProfile(s, dataDir, argon2.perSecond, topUp, result);
   result.raw.floodProfile = profile;
 

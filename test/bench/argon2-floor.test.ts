@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConcurrency } from '../../src/auth/password-hasher.js';
 import { firstHealthz, freePort } from '../ports.js';
 
 // The bench's floor for a wrong guess must really check the password, or phase 3's comparison
@@ -11,7 +13,9 @@ let origin: string;
 
 beforeAll(async () => {
   const port = await freePort();
-  child = spawn(process.execPath, [script], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', FLOOR_BYTES: '4321' }, stdio: 'ignore' });
+  // A pool of two threads leaves room for one check at a time, as the portal's hasher would.
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', FLOOR_BYTES: '4321', UV_THREADPOOL_SIZE: '2' };
+  child = spawn(process.execPath, [script], { env, stdio: 'ignore' });
   origin = `http://127.0.0.1:${port}`;
   expect(await firstHealthz(port, child)).toBe(200);
 });
@@ -33,6 +37,17 @@ describe('bench/argon2-floor-server.mjs', () => {
 
   it('answers 200 to its own password, so every answer came from a real check', async () => {
     const res = await post('Bench2pw');
+    expect(res.status).toBe(200);
+  });
+
+  it("checks no more passwords at once than the portal's hasher would", async () => {
+    const health = (await (await fetch(`${origin}/healthz`)).json()) as { limit: number };
+    expect(health.limit).toBe(defaultConcurrency(os.availableParallelism(), 2));
+  });
+
+  it('reads the password as the portal does: the last of repeated fields', async () => {
+    const body = 'password=Wrong2pw&password=Bench2pw';
+    const res = await fetch(`${origin}/d/any-token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     expect(res.status).toBe(200);
   });
 
