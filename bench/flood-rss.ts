@@ -15,8 +15,9 @@
  * pickup count). A template is reused whichever --app built it.
  *
  * Prints one line per run: peak VmRSS per phase, VmHWM, the flood's 401/s against raw argon2 in
- * that run, Hono + argon2 alone's (the floor, by turns with it) and its event loop per 401, /healthz p99, 429s, and the server's CPU ms per 401 on the event loop and on its other
- * threads (argon2's pool), which moves far less with other sessions' load than the ratio does. --samples
+ * that run, Hono + argon2 alone's (the floor, by turns with it) and its event loop per 401,
+ * /healthz p99, 429s, and the server's CPU ms per 401 on the event loop and on its other threads
+ * (argon2's pool), which moves far less with other sessions' load than the ratio does. --samples
  * appends every 50 ms sample (VmRSS, RssAnon, RssFile; and the brk heap's Rss from smaps every
  * fifth sample of phase 3, where glibc keeps argon2's blocks) as CSV.
  */
