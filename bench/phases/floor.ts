@@ -7,6 +7,11 @@ import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import { WRONG_PASSWORD_MIN_RATIO as MIN_RATIO, type FloodFigures } from './flood-slices.js';
 import { startBaseline } from './hello.js';
 
+const ms = (x: number) => formatNumber(x, 'ms');
+
+/** The cores' busy ms per 401: the busy share over all the cores, divided by 401/s. */
+const busyMsPer401 = (busy: number, cores: number, rps: number) => (busy * cores * 1000) / rps;
+
 /** Hono + argon2 alone, running, with the portal's flood requests pointed at it. */
 export type Floor = { server: RunningServer; requests: AutocannonRequest[] };
 
@@ -66,11 +71,10 @@ export function floorNote(floor: FloodFigures, portalRps: number, raw: number, c
   const { flood, healthz } = floor;
   if (!(flood.rps > 0)) return `no 401s (socket errors ${flood.errors}, timeouts ${flood.timeouts}); nothing to compare.`;
   const ratio = flood.rps / raw;
-  const ms = (x: number) => formatNumber(x, 'ms');
   const others = Object.entries(flood.statuses).filter(([code]) => code !== '401');
   let split = '';
   if (floor.threads !== null && floor.busy !== null) {
-    const busyMs = (floor.busy * cores * 1000) / flood.rps;
+    const busyMs = busyMsPer401(floor.busy, cores, flood.rps);
     const { mainMs, otherMs } = floor.threads;
     split =
       ` Per 401 the ${cores} cores were busy for ${ms(busyMs)} (${(floor.busy * 100).toFixed(1)}%): argon2's pool threads ${ms(otherMs)}, ` +
@@ -96,7 +100,6 @@ function leftToTheLoop(floor: FloodFigures, portal: FloodFigures | null, ratio: 
   if (portal === null || floor.threads === null || !(ratio < MIN_RATIO)) return '';
   const left = atTarget(ratio, portal, cores)?.mainMs;
   if (left === undefined) return '';
-  const ms = (x: number) => formatNumber(x, 'ms');
   return (
     " With argon2's threads and what lay outside the server as they were, the target left the portal's event loop " +
     `${left > 0 ? ms(left) : 'nothing'} a guess; the floor's, which only reads the form and runs the check, took ${ms(floor.threads.mainMs)}.`
@@ -110,7 +113,7 @@ function leftToTheLoop(floor: FloodFigures, portal: FloodFigures | null, ratio: 
  */
 export function atTarget(ratio: number, m: FloodFigures, cores: number): { busyMs: number; over: number; mainMs: number } | null {
   if (m.threads === null || m.busy === null || !(m.flood.rps > 0)) return null;
-  const busyMs = (m.busy * cores * 1000) / m.flood.rps;
+  const busyMs = busyMsPer401(m.busy, cores, m.flood.rps);
   // At the target, with the cores as busy, a 401 would have ratio ÷ target of today's busy time.
   const over = busyMs * (1 - ratio / MIN_RATIO);
   return { busyMs, over, mainMs: m.threads.mainMs - over };

@@ -124,7 +124,6 @@ async function measureHasherRate(seconds: number): Promise<number> {
   return done / ((performance.now() - started) / 1000);
 }
 
-
 /** The report's rows for one connection count; all of them unmeasured when `m` is null. */
 function floodRows(at: string, m: FloodFigures | null, raw: { perSecond: number; note: string; workers: number }, idle: ProbeResult | null): Row[] {
   return [
@@ -301,6 +300,9 @@ type Turns = {
   result: PhaseResult;
 };
 
+/** A flood's slices for the raw results, without their per-answer latencies. */
+const countedLoads = (slices: FloodSlices) => slices.loads.map(({ latencies: _, ...counted }) => counted);
+
 /** A side of the turns: raw argon2, the portal at some connections, or the floor at some. */
 type Step = { kind: 'raw' } | { kind: 'portal' | 'floor'; connections: number };
 
@@ -379,7 +381,7 @@ async function floodByTurns(t: Turns): Promise<PhaseResult> {
     const at = `${connections} conn`;
     const figures = floodFigures(slices);
     const { flood, healthz } = figures;
-    result.raw[`${connections}`] = { ...figures, slices: slices.loads.map(({ latencies: _, ...counted }) => counted) };
+    result.raw[`${connections}`] = { ...figures, slices: countedLoads(slices) };
     if ((flood.statuses['503'] ?? 0) > 0) {
       result.notes.push(
         `3. Password POST, ${at}: ${flood.statuses['503']} answers were 503 (queue full). autocannon asks again at once, ` +
@@ -396,7 +398,7 @@ async function floodByTurns(t: Turns): Promise<PhaseResult> {
     result.rows.push(...floodRows(at, figures, { perSecond: raw, note: rawNote, workers: argon2.workers }, idle));
     const floorFigures = floor === null ? null : floodFigures(floors.get(connections)!);
     if (floorFigures !== null) {
-      result.raw[`floor-${connections}`] = { ...floorFigures, slices: floors.get(connections)!.loads.map(({ latencies: _, ...counted }) => counted) };
+      result.raw[`floor-${connections}`] = { ...floorFigures, slices: countedLoads(floors.get(connections)!) };
       result.rows.push(...floorRows(at, floorFigures, flood.rps, raw));
     }
     if (profile !== null && connections === PROFILE_CONNECTIONS) result.rows.push(...buildFloodRows(at, profile, figures.threads?.mainMs ?? null));
