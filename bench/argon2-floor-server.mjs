@@ -3,18 +3,29 @@
 // the portal's hasher allows), and answers a 401 page of the portal's length. It reads no pickup
 // and has no throttle, timeline, log line, session or security header, and its queue runs every
 // check it was given, even for a client that has gone. Plain JavaScript, run with `npm start`'s
-// node flags and environment, as the hello-world is.
-import os from 'node:os';
+// node flags and environment, as the hello-world is. What it must share with the portal comes
+// in its environment (bench/phases/floor.ts, floorEnv): FLOOR_BYTES, the page's length;
+// FLOOR_ARGON2, the hasher's argon2 parameters as JSON; FLOOR_CONCURRENCY, its checks at once.
 import { serve } from '@hono/node-server';
 import argon2 from 'argon2';
 import { Hono } from 'hono';
 
-const bytes = Number(process.env.FLOOR_BYTES ?? 4096);
+/** A setting the bench must give; the floor would measure something else without it. */
+function required(name) {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`argon2-floor-server: ${name} is not set`);
+  return value;
+}
+
+const bytes = Number(required('FLOOR_BYTES'));
+const params = JSON.parse(required('FLOOR_ARGON2'));
+const limit = Number(required('FLOOR_CONCURRENCY'));
+if (!(Number.isSafeInteger(bytes) && bytes > 0 && Number.isSafeInteger(limit) && limit > 0)) {
+  throw new Error('argon2-floor-server: FLOOR_BYTES and FLOOR_CONCURRENCY must be whole numbers above 0');
+}
 const page = `<!doctype html><html><body><p>${'a'.repeat(Math.max(0, bytes - 48))}</p></body></html>`;
 const secret = Buffer.alloc(32, 7);
-const hash = await argon2.hash('Bench2pw', { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1, secret });
-// The portal's own limit: one check per core, and never the whole libuv pool.
-const limit = Math.max(1, Math.min(os.availableParallelism(), (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1));
+const hash = await argon2.hash('Bench2pw', { ...params, secret });
 let running = 0;
 const waiting = [];
 
@@ -38,6 +49,8 @@ app.post('/d/:token', async (c) => {
   const ok = await check(password);
   return c.html(ok ? 'ok' : page, ok ? 200 : 401);
 });
-// The limit is shown so that a test can see it is the portal's.
-app.get('/healthz', (c) => c.json({ ok: true, limit }));
+// The limit and the hash's parameters (its PHC string without salt and digest) are shown so that
+// a test can see they are the portal's.
+const hashParams = hash.split('$').slice(0, 4).join('$');
+app.get('/healthz', (c) => c.json({ ok: true, limit, hashParams }));
 serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: process.env.HOST ?? '127.0.0.1' });

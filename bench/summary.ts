@@ -1,5 +1,5 @@
 import { DOWNLOAD_MIN_RATIO } from './phases/download.js';
-import { COUNT_FROM_MS } from './phases/flood-slices.js';
+import { COUNT_FROM_MS, settlingRounds } from './phases/flood-slices.js';
 import { LANDING_MIN_RATIO } from './phases/landing.js';
 import type { Report, Row } from './report.js';
 import type { PhaseResult, Settings } from './settings.js';
@@ -28,8 +28,8 @@ export function summarize(s: Settings, run: RunOutcome): Report {
         `on the same cores; ${s.certificates} certificates; argon2 baseline ${s.argon2S} s.` +
         (s.rounds > 1
           ? ` Phases 1–3 take each measure and its baseline by turns, in ${s.rounds} rounds of slices (${s.runS / s.rounds} s each, ` +
-            `raw argon2 ${s.argon2S / s.rounds} s), every other round in reverse; flood slices after the first are counted from ` +
-            `${COUNT_FROM_MS / 1000} s in (bench/README.md).`
+            `raw argon2 ${s.argon2S / s.rounds} s), every other round in reverse. Phase 3 runs ${settlingRounds(s.rounds)} more round ` +
+            `first and does not count it; each of its flood slices is counted from ${COUNT_FROM_MS / 1000} s in (bench/README.md).`
           : ''),
       'Every baseline was taken in this run. Ratio = Uketori ÷ baseline. req/s counts only the expected status ' +
         '(200; 401 for the password flood); latencies are per-response hrtime.',

@@ -1,4 +1,5 @@
 import type { AutocannonRequest } from 'autocannon';
+import { ARGON2_PARAMS, defaultConcurrency } from '../../src/auth/password-hasher.js';
 import { load } from '../http.js';
 import { formHeaders } from '../portal.js';
 import { formatNumber, row, type Row } from '../report.js';
@@ -16,6 +17,18 @@ const busyMsPer401 = (busy: number, cores: number, rps: number) => (busy * cores
 export type Floor = { server: RunningServer; requests: AutocannonRequest[] };
 
 /**
+ * What the floor is told: its page's length, and argon2's parameters and the number of checks
+ * at once as the portal's hasher has them (it is plain JavaScript and cannot import them).
+ */
+export function floorEnv(bytes: number): Record<string, string> {
+  return {
+    FLOOR_BYTES: String(bytes),
+    FLOOR_ARGON2: JSON.stringify(ARGON2_PARAMS),
+    FLOOR_CONCURRENCY: String(defaultConcurrency()),
+  };
+}
+
+/**
  * Phase 3's floor (bench/argon2-floor-server.mjs): the same stack around one argon2 check a
  * request, answering a 401 page of `bytes` bytes, started as the hello-world is and warmed up
  * as the portal was, with the portal's own requests (paths and bodies; it ignores the path).
@@ -29,14 +42,14 @@ export async function startFloor(s: Settings, bytes: number, portalRequests: Aut
   s.log(`3. Hono + argon2 alone (the floor): ${bytes} B 401 page, warm-up ${s.connections[0]} connections, ${s.warmupS} s`);
   let server: RunningServer | null = null;
   try {
-    server = await startBaseline(s, 'argon2-floor', { FLOOR_BYTES: String(bytes) });
+    server = await startBaseline(s, 'argon2-floor', floorEnv(bytes));
     const origin = server.origin;
     const requests = portalRequests.map((r) => ({ ...r, headers: formHeaders(origin) }));
     await load({ url: origin, connections: s.connections[0]!, durationS: s.warmupS, requests, expected: [401] });
     return { server, requests };
   } catch (err) {
-    await server?.stop().catch(() => undefined);
     result.errors.push(`3. Hono + argon2 alone: ${errorText(err)}`);
+    await server?.stop().catch((stopErr: unknown) => void result.errors.push(`3. stopping Hono + argon2 alone: ${errorText(stopErr)}`));
     return null;
   }
 }

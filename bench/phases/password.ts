@@ -15,7 +15,7 @@ import { formatNumber, row, type Row } from '../report.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
 import { serverIdle } from '../cpu-time.js';
-import { COUNT_FROM_MS, floodFigures, floodSlice, noSlices, WRONG_PASSWORD_MIN_RATIO as MIN_RATIO, type FloodFigures, type FloodSlices } from './flood-slices.js';
+import { COUNT_FROM_MS, floodFigures, floodSlice, noSlices, settlingRounds, WRONG_PASSWORD_MIN_RATIO as MIN_RATIO, type FloodFigures, type FloodSlices } from './flood-slices.js';
 import { floodProfileSeconds, profileFlood, PROFILE_CONNECTIONS } from './flood-profile.js';
 import { buildFloodRows, describeFloodLoop, describeFloodWindow, type FloodWindow } from '../part-costs.js';
 import { perfUsable } from '../perf-profile.js';
@@ -37,10 +37,7 @@ export function wrongPassword(right: string): string {
  * pickups keep each pair under the limit; a pickup that answers 429 anyway is skipped from
  * then on, so the run goes on measuring argon2 and not the throttle. 429s get their own row.
  */
-function wrongPasswordRequests(pickups: IssuedPickup[], origin: string, throttled: Set<number>, answer?: { bytes: number }): AutocannonRequest[] {
-  // The page's length from its Content-Length: autocannon decodes the body chunk by chunk, and a
-  // chunk may end inside a multi-byte character.
-  const length = (headers: Record<string, unknown>) => Number(headers['content-length'] ?? headers['Content-Length']);
+export function wrongPasswordRequests(pickups: IssuedPickup[], origin: string, throttled: Set<number>, answer?: { bytes: number }): AutocannonRequest[] {
   const paths = pickups.map((p) => {
     const url = new URL(p.url);
     return url.pathname + url.search;
@@ -65,10 +62,21 @@ function wrongPasswordRequests(pickups: IssuedPickup[], origin: string, throttle
       },
       onResponse: (status: number, _body: string, context: RequestContext, headers: Record<string, unknown>) => {
         if (status === 429 && typeof context.pickup === 'number') throttled.add(context.pickup);
-        if (status === 401 && answer !== undefined && answer.bytes === 0) answer.bytes = length(headers) || 0;
+        if (status === 401 && answer !== undefined && answer.bytes === 0) answer.bytes = contentLength(headers);
       },
     },
   ];
+}
+
+/**
+ * A page's length from its Content-Length header, whatever the case of its name; 0 when it has
+ * none. Not from the body: autocannon decodes the body chunk by chunk, and a chunk may end inside
+ * a multi-byte character.
+ */
+export function contentLength(headers: Record<string, unknown>): number {
+  const name = Object.keys(headers).find((key) => key.toLowerCase() === 'content-length');
+  const bytes = name === undefined ? NaN : Number(headers[name]);
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : 0;
 }
 
 /**
@@ -80,13 +88,21 @@ const MAX_PICKUPS = 1000;
 
 export type TopUp = (count: number) => Promise<IssuedPickup[]>;
 
+/** The wrong guesses phase 3 sends the portal at `perSecond`, the rate raw argon2 verified at. */
+export function guessesNeeded(s: Pick<Settings, 'runS' | 'warmupS' | 'rounds' | 'connections'>, perSecond: number): number {
+  // The warm-up, every slice (the settling round's too), and the guesses each slice leaves queued
+  // in the server (one per connection).
+  const slices = s.rounds + settlingRounds(s.rounds);
+  const floodS = (s.runS / s.rounds) * slices * s.connections.length;
+  return perSecond * (floodS + s.warmupS) + slices * s.connections.reduce((sum, c) => sum + c, 0);
+}
+
 /**
  * Issues (untimed) as many more pickups as the flood needs at the baseline's verify rate, so
  * that it measures argon2 and not the throttle. A failure leaves the pool as it was.
  */
 async function enoughPickups(s: Settings, pickups: IssuedPickup[], perSecond: number, topUp: TopUp | null, notes: string[]): Promise<IssuedPickup[]> {
-  // The warm-up, every slice, and the guesses each slice leaves queued in the server (one per connection).
-  const guesses = perSecond * (s.runS * s.connections.length + s.warmupS) + s.rounds * s.connections.reduce((sum, c) => sum + c, 0);
+  const guesses = guessesNeeded(s, perSecond);
   const needed = Math.min(MAX_PICKUPS, Math.ceil(guesses / GUESSES_PER_PICKUP));
   if (pickups.length >= needed || topUp === null) return pickups;
   s.log(`3. setup: issuing ${needed - pickups.length} more pickups (untimed) so the flood does not reach the throttle`);
@@ -308,8 +324,7 @@ type Step = { kind: 'raw' } | { kind: 'portal' | 'floor'; connections: number };
 
 /**
  * measurePassword's floods, by turns with raw argon2 and the floor, and their rows and notes.
- * With more than one round, an uncounted round runs first: in the first runs with the floor,
- * every side's first slice ran slower than its later ones, raw argon2's most.
+ * The settling round, when there is one (settlingRounds), runs first and is not counted.
  */
 async function floodByTurns(t: Turns): Promise<PhaseResult> {
   const { s, origin, pickups, requests, serverPid, dataDir, topUp, pool, argon2, floor, idle, throttled, result } = t;
@@ -335,7 +350,7 @@ async function floodByTurns(t: Turns): Promise<PhaseResult> {
     ...(floor === null ? [] : s.connections.map((connections) => ({ kind: 'floor' as const, connections }))),
   ];
   const durationS = s.runS / rounds;
-  for (let round = rounds > 1 ? 0 : 1; round <= rounds; round++) {
+  for (let round = 1 - settlingRounds(rounds); round <= rounds; round++) {
     const counted = round > 0;
     const label = counted ? `round ${round}/${rounds}` : 'round 0 (settling, not counted)';
     for (const step of round % 2 === 1 ? forwards : [...forwards].reverse()) {
@@ -346,8 +361,8 @@ async function floodByTurns(t: Turns): Promise<PhaseResult> {
         if (counted) rawSlices.push(slice);
         continue;
       }
-      // The first counted slice of each side is counted whole (flood-slices.ts says why).
-      const fromMs = round === 1 ? 0 : COUNT_FROM_MS;
+      // A single slice is counted whole (flood-slices.ts says why).
+      const fromMs = rounds === 1 ? 0 : COUNT_FROM_MS;
       const into = (slices: Map<number, FloodSlices>) => (counted ? slices.get(step.connections)! : noSlices());
       if (step.kind === 'floor') {
         const server = floor!.server;

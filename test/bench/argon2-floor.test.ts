@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import os from 'node:os';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import argon2 from 'argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConcurrency } from '../../src/auth/password-hasher.js';
+import { ARGON2_PARAMS, defaultConcurrency } from '../../src/auth/password-hasher.js';
+import { floorEnv } from '../../bench/phases/floor.js';
 import { firstHealthz, freePort } from '../ports.js';
 
 // The bench's floor for a wrong guess must really check the password, or phase 3's comparison
@@ -13,8 +14,8 @@ let origin: string;
 
 beforeAll(async () => {
   const port = await freePort();
-  // A pool of two threads leaves room for one check at a time, as the portal's hasher would.
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', FLOOR_BYTES: '4321', UV_THREADPOOL_SIZE: '2' };
+  // Told what the bench tells it: the page's length, argon2's parameters and the checks at once.
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...floorEnv(4321) };
   child = spawn(process.execPath, [script], { env, stdio: 'ignore' });
   origin = `http://127.0.0.1:${port}`;
   expect(await firstHealthz(port, child)).toBe(200);
@@ -40,9 +41,20 @@ describe('bench/argon2-floor-server.mjs', () => {
     expect(res.status).toBe(200);
   });
 
-  it("checks no more passwords at once than the portal's hasher would", async () => {
-    const health = (await (await fetch(`${origin}/healthz`)).json()) as { limit: number };
-    expect(health.limit).toBe(defaultConcurrency(os.availableParallelism(), 2));
+  it("checks as many passwords at once as the portal's hasher, with the hasher's argon2 parameters", async () => {
+    const health = (await (await fetch(`${origin}/healthz`)).json()) as { limit: number; hashParams: string };
+    expect(health.limit).toBe(defaultConcurrency());
+    // The portal's own hash of anything starts with the same algorithm, version and costs.
+    const portalHash = await argon2.hash('anything', { ...ARGON2_PARAMS, secret: Buffer.alloc(32, 1) });
+    expect(health.hashParams).toBe(portalHash.split('$').slice(0, 4).join('$'));
+    expect(health.hashParams).toMatch(/^\$argon2id\$v=19\$m=\d+,/);
+  });
+
+  it('refuses to start without the settings the bench gives it', () => {
+    const { FLOOR_ARGON2: _, ...partial } = floorEnv(4321);
+    const run = spawnSync(process.execPath, [script], { env: { ...process.env, PORT: '1', ...partial }, encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('FLOOR_ARGON2 is not set');
   });
 
   it('reads the password as the portal does: the last of repeated fields', async () => {
