@@ -1,6 +1,6 @@
 import type { AutocannonRequest, RequestContext } from 'autocannon';
 import { describe, expect, it } from 'vitest';
-import { contentLength, guessesNeeded, wrongPasswordRequests } from '../../bench/phases/password.js';
+import { contentLength, guessesNeeded, wrongPasswordRequests } from '../../bench/phases/flood-requests.js';
 import { parseSettings } from '../../bench/settings.js';
 import type { IssuedPickup } from '../../bench/staff.js';
 
