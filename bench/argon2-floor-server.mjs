@@ -17,21 +17,32 @@ function required(name) {
   return value;
 }
 
-const bytes = Number(required('FLOOR_BYTES'));
+/** A whole number above 0 from the environment. */
+function count(name) {
+  const value = Number(required(name));
+  if (!(Number.isSafeInteger(value) && value > 0)) throw new Error(`argon2-floor-server: ${name} must be a whole number above 0`);
+  return value;
+}
+
+const bytes = count('FLOOR_BYTES');
+const limit = count('FLOOR_CONCURRENCY');
 const params = JSON.parse(required('FLOOR_ARGON2'));
-const limit = Number(required('FLOOR_CONCURRENCY'));
-if (!(Number.isSafeInteger(bytes) && bytes > 0 && Number.isSafeInteger(limit) && limit > 0)) {
-  throw new Error('argon2-floor-server: FLOOR_BYTES and FLOOR_CONCURRENCY must be whole numbers above 0');
+for (const key of ['type', 'memoryCost', 'timeCost', 'parallelism']) {
+  // argon2's own defaults would stand in for a missing one, and the floor would check another hash.
+  if (!Number.isSafeInteger(params?.[key])) throw new Error(`argon2-floor-server: FLOOR_ARGON2 has no ${key}`);
 }
 const page = `<!doctype html><html><body><p>${'a'.repeat(Math.max(0, bytes - 48))}</p></body></html>`;
 const secret = Buffer.alloc(32, 7);
 const hash = await argon2.hash('Bench2pw', { ...params, secret });
 let running = 0;
+// The most checks that ever ran at once, for a test to hold to the limit.
+let peak = 0;
 const waiting = [];
 
 async function check(password) {
   if (running >= limit) await new Promise((resolve) => waiting.push(resolve));
   else running++;
+  peak = Math.max(peak, running);
   try {
     return await argon2.verify(hash, password, { secret });
   } finally {
@@ -49,8 +60,8 @@ app.post('/d/:token', async (c) => {
   const ok = await check(password);
   return c.html(ok ? 'ok' : page, ok ? 200 : 401);
 });
-// The limit and the hash's parameters (its PHC string without salt and digest) are shown so that
-// a test can see they are the portal's.
+// The limit, the most checks run at once, and the hash's parameters (its PHC string without salt
+// and digest) are shown so that a test can hold them to the portal's.
 const hashParams = hash.split('$').slice(0, 4).join('$');
-app.get('/healthz', (c) => c.json({ ok: true, limit, hashParams }));
+app.get('/healthz', (c) => c.json({ ok: true, limit, peak, hashParams }));
 serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: process.env.HOST ?? '127.0.0.1' });

@@ -85,7 +85,7 @@ async function waitForHealthz(child: ChildProcess, origin: string, logFile: stri
  * bench runs exactly that (`node … scripts/start.mjs server`, or in older checkouts `node …
  * dist/server.mjs`). Node flags must be written as one word each (`--name=value`).
  */
-async function startCommand(appDir: string): Promise<{ env: Record<string, string>; flags: string[]; script: string; scriptArgs: string[] }> {
+export async function startCommand(appDir: string): Promise<{ env: Record<string, string>; flags: string[]; script: string; scriptArgs: string[] }> {
   const pkg = JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const words = pkg.scripts.start.trim().split(/\s+/);
   const env: Record<string, string> = {};

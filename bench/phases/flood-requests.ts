@@ -1,4 +1,5 @@
 import type { AutocannonRequest, RequestContext } from 'autocannon';
+import { LOAD_OVERRUN_S } from '../http.js';
 import { formHeaders } from '../portal.js';
 import { errorText, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
@@ -69,27 +70,33 @@ export function contentLength(headers: Record<string, unknown>): number {
  * A client gets about ten free wrong guesses per pickup before the portal makes it wait; eight
  * keeps a margin. The flood needs one pickup per this many verifies it can make.
  */
-export const GUESSES_PER_PICKUP = 8;
-export const MAX_PICKUPS = 1000;
+const GUESSES_PER_PICKUP = 8;
+const MAX_PICKUPS = 1000;
 
 export type TopUp = (count: number) => Promise<IssuedPickup[]>;
 
-/** The wrong guesses phase 3 sends the portal at `perSecond`, the rate raw argon2 verified at. */
+/**
+ * The wrong guesses phase 3 sends the portal at `perSecond`, the rate raw argon2 verified at:
+ * the warm-up and every slice (the settling round's too), each for as long as autocannon floods
+ * it (LOAD_OVERRUN_S past its duration), and the guess each connection leaves queued at the end
+ * of each, which the portal admits (and counts) before it checks.
+ */
 export function guessesNeeded(s: Pick<Settings, 'runS' | 'warmupS' | 'rounds' | 'connections'>, perSecond: number): number {
-  // The warm-up, every slice (the settling round's too), and the guesses each slice leaves queued
-  // in the server (one per connection).
   const slices = s.rounds + settlingRounds(s.rounds);
-  const floodS = (s.runS / s.rounds) * slices * s.connections.length;
-  return perSecond * (floodS + s.warmupS) + slices * s.connections.reduce((sum, c) => sum + c, 0);
+  const floodS = (s.runS / s.rounds + LOAD_OVERRUN_S) * slices * s.connections.length + s.warmupS + LOAD_OVERRUN_S;
+  const queued = slices * s.connections.reduce((sum, c) => sum + c, 0) + s.connections[0]!;
+  return perSecond * floodS + queued;
 }
+
+/** Pickups enough for `guesses` wrong guesses, each pickup taking GUESSES_PER_PICKUP of them. */
+export const pickupsFor = (guesses: number): number => Math.min(MAX_PICKUPS, Math.ceil(guesses / GUESSES_PER_PICKUP));
 
 /**
  * Issues (untimed) as many more pickups as the flood needs at the baseline's verify rate, so
  * that it measures argon2 and not the throttle. A failure leaves the pool as it was.
  */
 export async function enoughPickups(s: Settings, pickups: IssuedPickup[], perSecond: number, topUp: TopUp | null, notes: string[]): Promise<IssuedPickup[]> {
-  const guesses = guessesNeeded(s, perSecond);
-  const needed = Math.min(MAX_PICKUPS, Math.ceil(guesses / GUESSES_PER_PICKUP));
+  const needed = pickupsFor(guessesNeeded(s, perSecond));
   if (pickups.length >= needed || topUp === null) return pickups;
   s.log(`3. setup: issuing ${needed - pickups.length} more pickups (untimed) so the flood does not reach the throttle`);
   try {

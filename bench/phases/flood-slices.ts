@@ -20,6 +20,9 @@ export const COUNT_FROM_MS = 500;
  */
 export const settlingRounds = (rounds: number): number => (rounds > 1 ? 1 : 0);
 
+/** Where every counted flood slice of a run of `rounds` rounds starts counting (see COUNT_FROM_MS). */
+export const countFromMs = (rounds: number): number => (settlingRounds(rounds) > 0 ? COUNT_FROM_MS : 0);
+
 /** Issue 15's wrong-password target: 401/s at least this share of the raw argon2 rate. */
 export const WRONG_PASSWORD_MIN_RATIO = 0.85;
 

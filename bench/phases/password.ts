@@ -9,17 +9,17 @@ import { createLogger } from '../../src/lib/log.js';
 import { cryptoRandom } from '../../src/lib/random.js';
 import { loadSecrets } from '../../src/secrets/keyring.js';
 import { mergeProbes, startHealthzProbe, type ProbeResult } from '../healthz-probe.js';
-import { load } from '../http.js';
+import { load, LOAD_OVERRUN_S } from '../http.js';
 import { formatNumber, row, type Row } from '../report.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
 import { serverIdle } from '../cpu-time.js';
-import { COUNT_FROM_MS, floodFigures, floodSlice, noSlices, settlingRounds, WRONG_PASSWORD_MIN_RATIO as MIN_RATIO, type FloodFigures, type FloodSlices } from './flood-slices.js';
+import { countFromMs, floodFigures, floodSlice, noSlices, settlingRounds, WRONG_PASSWORD_MIN_RATIO as MIN_RATIO, type FloodFigures, type FloodSlices } from './flood-slices.js';
 import { floodProfileSeconds, profileFlood, PROFILE_CONNECTIONS } from './flood-profile.js';
 import { buildFloodRows, describeFloodLoop, describeFloodWindow, type FloodWindow } from '../part-costs.js';
 import { perfUsable } from '../perf-profile.js';
 import { atTarget, floorNote, floorRows, startFloor, type Floor } from './floor.js';
-import { enoughPickups, GUESSES_PER_PICKUP, MAX_PICKUPS, wrongPasswordRequests, type TopUp } from './flood-requests.js';
+import { enoughPickups, pickupsFor, wrongPasswordRequests, type TopUp } from './flood-requests.js';
 
 /**
  * The server's hasher (src/auth/password-hasher.ts) driven directly, as many checks waiting as it
@@ -106,7 +106,9 @@ async function floodProfile(s: Settings, dataDir: string | null, perSecond: numb
     result.notes.push('3. No profile of the flood by part: perf cannot sample the kernel here (Debian: apt-get install linux-perf; run as root or with perf_event_paranoid ≤ 1).');
     return null;
   }
-  const count = Math.min(MAX_PICKUPS, Math.ceil((perSecond * floodProfileSeconds(s)) / GUESSES_PER_PICKUP) + PROFILE_CONNECTIONS);
+  // Two loads (the warm-up and the profiled one), each running on past its duration, and the
+  // guesses each leaves queued.
+  const count = pickupsFor(perSecond * (floodProfileSeconds(s) + 2 * LOAD_OVERRUN_S) + 2 * PROFILE_CONNECTIONS);
   s.log(`3. where a wrong guess goes: ${count} more pickups (untimed), then perf on a second portal server`);
   try {
     const pickups = await topUp(count);
@@ -255,6 +257,7 @@ async function floodByTurns(t: Turns): Promise<PhaseResult> {
     ...(floor === null ? [] : s.connections.map((connections) => ({ kind: 'floor' as const, connections }))),
   ];
   const durationS = s.runS / rounds;
+  const fromMs = countFromMs(rounds);
   for (let round = 1 - settlingRounds(rounds); round <= rounds; round++) {
     const counted = round > 0;
     const label = counted ? `round ${round}/${rounds}` : 'round 0 (settling, not counted)';
@@ -266,8 +269,6 @@ async function floodByTurns(t: Turns): Promise<PhaseResult> {
         if (counted) rawSlices.push(slice);
         continue;
       }
-      // A single slice is counted whole (flood-slices.ts says why).
-      const fromMs = rounds === 1 ? 0 : COUNT_FROM_MS;
       const into = (slices: Map<number, FloodSlices>) => (counted ? slices.get(step.connections)! : noSlices());
       if (step.kind === 'floor') {
         const server = floor!.server;

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import argon2 from 'argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +15,9 @@ let origin: string;
 
 beforeAll(async () => {
   const port = await freePort();
-  // Told what the bench tells it: the page's length, argon2's parameters and the checks at once.
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...floorEnv(4321) };
+  // Told what the bench tells it: the page's length, argon2's parameters and the checks at once
+  // (one, as the portal's hasher allows with a pool of two threads).
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...floorEnv(4321, { UV_THREADPOOL_SIZE: '2' }) };
   child = spawn(process.execPath, [script], { env, stdio: 'ignore' });
   origin = `http://127.0.0.1:${port}`;
   expect(await firstHealthz(port, child)).toBe(200);
@@ -41,20 +43,36 @@ describe('bench/argon2-floor-server.mjs', () => {
     expect(res.status).toBe(200);
   });
 
-  it("checks as many passwords at once as the portal's hasher, with the hasher's argon2 parameters", async () => {
-    const health = (await (await fetch(`${origin}/healthz`)).json()) as { limit: number; hashParams: string };
-    expect(health.limit).toBe(defaultConcurrency());
+  it("runs no more checks at once than it is told, with the hasher's argon2 parameters", async () => {
+    // Four guesses at once: a floor that ignored its limit of one would run two or more together.
+    const answers = await Promise.all(['Wrong1pw', 'Wrong2pw', 'Wrong3pw', 'Wrong4pw'].map(post));
+    expect(answers.map((res) => res.status)).toEqual([401, 401, 401, 401]);
+    const health = (await (await fetch(`${origin}/healthz`)).json()) as { limit: number; peak: number; hashParams: string };
+    expect(health).toMatchObject({ limit: 1, peak: 1 });
     // The portal's own hash of anything starts with the same algorithm, version and costs.
     const portalHash = await argon2.hash('anything', { ...ARGON2_PARAMS, secret: Buffer.alloc(32, 1) });
     expect(health.hashParams).toBe(portalHash.split('$').slice(0, 4).join('$'));
     expect(health.hashParams).toMatch(/^\$argon2id\$v=19\$m=\d+,/);
   });
 
-  it('refuses to start without the settings the bench gives it', () => {
-    const { FLOOR_ARGON2: _, ...partial } = floorEnv(4321);
-    const run = spawnSync(process.execPath, [script], { env: { ...process.env, PORT: '1', ...partial }, encoding: 'utf8', timeout: 20_000 });
+  it("is told the checks at once the portal's environment gives its hasher, not the bench's", () => {
+    const cores = os.availableParallelism();
+    expect(floorEnv(1, { UV_THREADPOOL_SIZE: '2' }).FLOOR_CONCURRENCY).toBe('1');
+    expect(floorEnv(1, { UV_THREADPOOL_SIZE: '8' }).FLOOR_CONCURRENCY).toBe(String(defaultConcurrency(cores, 8)));
+    expect(floorEnv(1, {}).FLOOR_CONCURRENCY).toBe(String(defaultConcurrency(cores, 4)));
+  });
+
+  it.each([
+    ['FLOOR_ARGON2 missing', { FLOOR_ARGON2: undefined }, 'FLOOR_ARGON2 is not set'],
+    ["FLOOR_ARGON2 without argon2's costs", { FLOOR_ARGON2: '{}' }, 'FLOOR_ARGON2 has no type'],
+    ['FLOOR_CONCURRENCY 0', { FLOOR_CONCURRENCY: '0' }, 'FLOOR_CONCURRENCY must be a whole number above 0'],
+    ['FLOOR_BYTES not a number', { FLOOR_BYTES: 'many' }, 'FLOOR_BYTES must be a whole number above 0'],
+  ])('refuses to start with %s', (_, change, message) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '1', ...floorEnv(4321, {}), ...change };
+    for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+    const run = spawnSync(process.execPath, [script], { env, encoding: 'utf8', timeout: 20_000 });
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain('FLOOR_ARGON2 is not set');
+    expect(run.stderr).toContain(message);
   });
 
   it('reads the password as the portal does: the last of repeated fields', async () => {
