@@ -67,7 +67,7 @@ export function contentLength(headers: Record<string, unknown>): number {
 }
 
 /**
- * A client gets about ten free wrong guesses per pickup before the portal makes it wait; eight
+ * A client gets eleven wrong guesses per pickup before the portal makes it wait; eight
  * keeps a margin. The flood needs one pickup per this many verifies it can make.
  */
 const GUESSES_PER_PICKUP = 8;
