@@ -51,16 +51,16 @@ export function percentile(values: number[], p: number): number {
 }
 
 /**
- * One autocannon run. autocannon's own histogram has 1 ms resolution, which turns loopback
- * latencies into 0 or 1; the 'response' event carries the hrtime duration, so percentiles are
- * computed from that instead.
- */
-/**
  * How long autocannon may flood past the duration it was given: it stops at its next
  * once-a-second sample after it. What a load sends is budgeted with it (phase 3's pickups).
  */
 export const LOAD_OVERRUN_S = 1;
 
+/**
+ * One autocannon run. autocannon's own histogram has 1 ms resolution, which turns loopback
+ * latencies into 0 or 1; the 'response' event carries the hrtime duration, so percentiles are
+ * computed from that instead.
+ */
 export async function load(opts: LoadOptions): Promise<LoadResult> {
   const expected = new Set(opts.expected ?? [200]);
   const latencies: number[] = [];
