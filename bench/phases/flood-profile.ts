@@ -1,7 +1,7 @@
 import type { AutocannonRequest } from 'autocannon';
 import { join } from 'node:path';
 import { serverIdle, threadCpu, type ThreadCpu } from '../cpu-time.js';
-import { freePort, load } from '../http.js';
+import { freePort, load, LOAD_OVERRUN_S } from '../http.js';
 import type { FloodWindow } from '../part-costs.js';
 import { PROFILE_S, profileWhile, startPerfServer } from '../perf-profile.js';
 import type { Settings } from '../settings.js';
@@ -10,8 +10,16 @@ import { COUNT_FROM_MS } from './flood-slices.js';
 /** The profiled window's connections: the target is read at 10. */
 export const PROFILE_CONNECTIONS = 10;
 
-/** Seconds of flood the profile takes, warm-up included: what it needs pickups for. */
-export const floodProfileSeconds = (s: Settings): number => s.runS + (s.quick ? PROFILE_S.quick : PROFILE_S.full);
+/** Seconds of the profiled load (after a warm-up as long as a measured run). */
+const profiledSeconds = (s: Settings): number => (s.quick ? PROFILE_S.quick : PROFILE_S.full);
+
+/**
+ * The wrong guesses the profile sends at `perSecond`, what it needs pickups for: its two loads
+ * (the warm-up and the profiled one), each running LOAD_OVERRUN_S past its duration, and the
+ * guess each connection leaves queued at the end of each.
+ */
+export const floodProfileGuesses = (s: Settings, perSecond: number): number =>
+  perSecond * (s.runS + profiledSeconds(s) + 2 * LOAD_OVERRUN_S) + 2 * PROFILE_CONNECTIONS;
 
 /**
  * Phase 3, continued: where the event loop's time a wrong guess goes, from perf on a second
@@ -34,7 +42,7 @@ export async function profileFlood(s: Settings, dataDir: string, requestsFor: (o
     const ends: { opened: ThreadCpu | null; closed: ThreadCpu | null } = { opened: null, closed: null };
     const count = { fromMs: COUNT_FROM_MS, opened: () => void (ends.opened = threadCpu(server.pid)), closed: () => void (ends.closed = threadCpu(server.pid)) };
     const { result, breakdown } = await profileWhile(server.pid, join(s.rawDir, 'flood.perf.data'), () =>
-      load({ ...flood, durationS: s.quick ? PROFILE_S.quick : PROFILE_S.full, count }),
+      load({ ...flood, durationS: profiledSeconds(s), count }),
     );
     const wrong = result.statuses['401'] ?? 0;
     const others = Object.entries(result.statuses).filter(([code]) => code !== '401');

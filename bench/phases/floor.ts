@@ -1,6 +1,6 @@
 import type { AutocannonRequest } from 'autocannon';
 import os from 'node:os';
-import { ARGON2_PARAMS, defaultConcurrency } from '../../src/auth/password-hasher.js';
+import { ARGON2_PARAMS, defaultConcurrency, threadPoolSize } from '../../src/auth/password-hasher.js';
 import { load } from '../http.js';
 import { formHeaders } from '../portal.js';
 import { formatNumber, row, type Row } from '../report.js';
@@ -28,7 +28,7 @@ export function floorEnv(bytes: number, env: NodeJS.ProcessEnv): Record<string, 
   return {
     FLOOR_BYTES: String(bytes),
     FLOOR_ARGON2: JSON.stringify(ARGON2_PARAMS),
-    FLOOR_CONCURRENCY: String(defaultConcurrency(os.availableParallelism(), Number(env.UV_THREADPOOL_SIZE) || 4)),
+    FLOOR_CONCURRENCY: String(defaultConcurrency(os.availableParallelism(), threadPoolSize(env))),
   };
 }
 

@@ -9,13 +9,13 @@ import { createLogger } from '../../src/lib/log.js';
 import { cryptoRandom } from '../../src/lib/random.js';
 import { loadSecrets } from '../../src/secrets/keyring.js';
 import { mergeProbes, startHealthzProbe, type ProbeResult } from '../healthz-probe.js';
-import { load, LOAD_OVERRUN_S } from '../http.js';
+import { load } from '../http.js';
 import { formatNumber, row, type Row } from '../report.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import type { IssuedPickup } from '../staff.js';
 import { serverIdle } from '../cpu-time.js';
 import { countFromMs, floodFigures, floodSlice, noSlices, settlingRounds, WRONG_PASSWORD_MIN_RATIO as MIN_RATIO, type FloodFigures, type FloodSlices } from './flood-slices.js';
-import { floodProfileSeconds, profileFlood, PROFILE_CONNECTIONS } from './flood-profile.js';
+import { floodProfileGuesses, profileFlood, PROFILE_CONNECTIONS } from './flood-profile.js';
 import { buildFloodRows, describeFloodLoop, describeFloodWindow, type FloodWindow } from '../part-costs.js';
 import { perfUsable } from '../perf-profile.js';
 import { atTarget, floorNote, floorRows, startFloor, type Floor } from './floor.js';
@@ -106,9 +106,7 @@ async function floodProfile(s: Settings, dataDir: string | null, perSecond: numb
     result.notes.push('3. No profile of the flood by part: perf cannot sample the kernel here (Debian: apt-get install linux-perf; run as root or with perf_event_paranoid ≤ 1).');
     return null;
   }
-  // Two loads (the warm-up and the profiled one), each running on past its duration, and the
-  // guesses each leaves queued.
-  const count = pickupsFor(perSecond * (floodProfileSeconds(s) + 2 * LOAD_OVERRUN_S) + 2 * PROFILE_CONNECTIONS);
+  const count = pickupsFor(floodProfileGuesses(s, perSecond));
   s.log(`3. where a wrong guess goes: ${count} more pickups (untimed), then perf on a second portal server`);
   try {
     const pickups = await topUp(count);

@@ -54,11 +54,16 @@ export type HasherReservation = { verify(hash: string, password: string, signal?
 
 export type HasherOptions = { pepper: Uint8Array; concurrency?: number; queueLimit?: number; ownerShare?: number; argon2?: Argon2Calls };
 
+/** The libuv thread pool's size in a process started with `env`: UV_THREADPOOL_SIZE, or libuv's 4. */
+export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
+  return Number(env.UV_THREADPOOL_SIZE) || 4;
+}
+
 /**
  * One argon2 computation per core, and never the whole libuv thread pool (argon2 runs there):
  * one pool thread stays free for the file and crypto work of every other page.
  */
-export function defaultConcurrency(cores = os.availableParallelism(), poolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4): number {
+export function defaultConcurrency(cores = os.availableParallelism(), poolSize = threadPoolSize()): number {
   return Math.max(1, Math.min(cores, poolSize - 1));
 }
 
