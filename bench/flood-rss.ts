@@ -4,12 +4,15 @@
  * (runPassword, full-run settings: 10 s at each of 10 and 50 connections, by turns with raw argon2
  * in five rounds of 2 s slices, over --pickups pickups, 400 unless told). The
  * pickups are issued once into a template DATA_DIR, with 600 more rows as the batch phase leaves
- * in the database before the flood; each run starts on a copy of it. Unlike the full bench, this
- * script issues no more pickups for a fast host: on the host of 2026-12-02 evening (raw argon2 at
- * 83–93 verifies a second), 200 pickups reached the throttle's ten free failures in two of four
- * runs, and thousands of 429s clouded the figures.
+ * in the database before the flood; each run starts on a copy of it. Like the full bench, a run
+ * issues more pickups into its copy (untimed, before the flood) when the phase's budget at raw
+ * argon2's measured rate asks for more than the template holds (flood-requests.ts), so a fast
+ * host does not send the flood into the throttle.
  *
- *   npx tsx bench/flood-rss.ts [--app DIR] [--runs N] [--label NAME] [--pickups N] [--template DIR] [--samples FILE]
+ *   npx tsx --require=./scripts/thread-pool.cjs bench/flood-rss.ts [--app DIR] [--runs N] [--label NAME] [--pickups N] [--template DIR] [--samples FILE]
+ *
+ * The --require gives raw argon2 (on this process's thread pool) the pool npm start gives the
+ * portal; each line names both pools.
  *
  * --template names the template's directory (default: one under the system's temporary folder per
  * pickup count). A template is reused whichever --app built it.
@@ -33,7 +36,8 @@ import type { ProbeResult } from './healthz-probe.js';
 import { runPassword } from './phases/password.js';
 import { readRss } from './rss.js';
 import { download, formHeaders, logIn } from './portal.js';
-import { REPO_ROOT, serverEnv, startServer } from './server.js';
+import { threadPoolSize } from '../src/auth/password-hasher.js';
+import { appThreadPool, REPO_ROOT, serverEnv, startServer } from './server.js';
 import { parseSettings } from './settings.js';
 import { issueBatch, issueOne, type IssuedPickup } from './staff.js';
 
@@ -57,7 +61,8 @@ const floodPickups = count('pickups', values.pickups);
 const runs = count('runs', values.runs);
 // One template per pickup count: a run always starts on as many pickups as it asked for.
 const templateDir = values.template ?? join(tmpdir(), `uketori-flood-rss-template-${floodPickups}`);
-const settings = parseSettings([], { workDir: tmpdir(), rawDir: tmpdir(), repoRoot: REPO_ROOT });
+// The floor takes the app's npm start settings from settings.appDir: the same checkout as the server's.
+const settings = parseSettings(['--app', appDir], { workDir: tmpdir(), rawDir: tmpdir(), repoRoot: REPO_ROOT });
 
 type Template = { one: IssuedPickup; flood: IssuedPickup[]; origin: string };
 
@@ -94,7 +99,10 @@ async function oneRun(t: Template, n: number): Promise<string> {
   const work = await mkdtemp(join(tmpdir(), 'uketori-flood-rss-'));
   const dataDir = join(work, 'data');
   await cp(join(templateDir, 'data'), dataDir, { recursive: true });
-  const server = await startServer('direct', { appDir, port: await freePort(), dataDir, logFile: join(work, 'server.log') }, 30_000);
+  const port = await freePort();
+  const server = await startServer('direct', { appDir, port, dataDir, logFile: join(work, 'server.log') }, 30_000);
+  let topUps = 0;
+  const topUp = async (count: number) => (await issueBatch(appDir, serverEnv({ port, dataDir }), count, work, `flood-${++topUps}`)).pickups;
   const move = (p: IssuedPickup): IssuedPickup => ({ ...p, url: p.url.replace(t.origin, server.origin) });
   const peaks = new Map<string, number>();
   let phase = 'start';
@@ -130,7 +138,7 @@ async function oneRun(t: Template, n: number): Promise<string> {
     phase = 'idle';
     await sleep(10_000);
     phase = 'password';
-    const result = await runPassword({ ...settings, log: () => undefined }, server.origin, t.flood.map(move), null, server.pid);
+    const result = await runPassword({ ...settings, log: () => undefined }, server.origin, t.flood.map(move), topUp, server.pid);
     const hwm = readRss(server.pid)!.hwmKb / 1024;
     const raw = result.raw as Record<string, { flood: LoadResult; healthz: ProbeResult; threads: ThreadCpu | null }> & { argon2Slices: { perSecond: number } };
     const runs = settings.connections.map((c) => raw[`${c}`]!);
@@ -154,6 +162,6 @@ async function oneRun(t: Template, n: number): Promise<string> {
 const t = await template();
 for (let n = 1; n <= runs; n++) {
   const line = await oneRun(t, n);
-  console.log(`${values.label} #${n} (load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}): ${line}`);
+  console.log(`${values.label} #${n} (load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}; thread pools: raw argon2 ${threadPoolSize()}, portal ${await appThreadPool(appDir)}): ${line}`);
 }
 await stopAllGroups();

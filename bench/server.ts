@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +21,15 @@ export type ServerSettings = {
   nodeArgs?: string[];
 };
 
-/** The environment the app reads: PORT, HOST, PUBLIC_URL, DATA_DIR. */
+/**
+ * The environment the app reads: PORT, HOST, PUBLIC_URL, DATA_DIR. Not the bench's own
+ * UV_THREADPOOL_SIZE (its --require of scripts/thread-pool.cjs sets it): the app's thread pool is
+ * whatever its own npm start gives it (appThreadPool).
+ */
 export function serverEnv(settings: { port: number; dataDir: string }): NodeJS.ProcessEnv {
+  const { UV_THREADPOOL_SIZE: _benchPool, ...env } = process.env;
   return {
-    ...process.env,
+    ...env,
     PORT: String(settings.port),
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${settings.port}`,
@@ -97,6 +103,20 @@ export async function startCommand(appDir: string): Promise<{ env: Record<string
   const at = rest.findIndex((word) => !word.startsWith('-'));
   if (node !== 'node' || at < 0) throw new Error(`npm start is not a plain node command running a script: ${pkg.scripts.start}`);
   return { env, flags: rest.slice(0, at), script: rest[at]!, scriptArgs: rest.slice(at + 1) };
+}
+
+/** The preload that sizes npm start's thread pool, as package.json names it. */
+export const THREAD_POOL_FLAG = '--require=./scripts/thread-pool.cjs';
+
+/**
+ * The libuv thread pool of the app as its npm start runs it: UV_THREADPOOL_SIZE from npm start's
+ * environment, else one thread per core (at most 4) under scripts/thread-pool.cjs, else libuv's 4.
+ */
+export async function appThreadPool(appDir: string, cores = availableParallelism()): Promise<number> {
+  const start = await startCommand(appDir);
+  const named = Number(start.env.UV_THREADPOOL_SIZE);
+  if (named > 0) return named;
+  return start.flags.includes(THREAD_POOL_FLAG) ? Math.min(cores, 4) : 4;
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { AutocannonRequest } from 'autocannon';
 import os from 'node:os';
-import { ARGON2_PARAMS, defaultConcurrency, threadPoolSize } from '../../src/auth/password-hasher.js';
+import { ARGON2_PARAMS, defaultConcurrency } from '../../src/auth/password-hasher.js';
 import { load } from '../http.js';
 import { formHeaders } from '../portal.js';
 import { formatNumber, row, type Row } from '../report.js';
-import { startCommand, type RunningServer } from '../server.js';
+import { appThreadPool, type RunningServer } from '../server.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import { WRONG_PASSWORD_MIN_RATIO as MIN_RATIO, type FloodFigures } from './flood-slices.js';
 import { startBaseline } from './hello.js';
@@ -20,15 +20,15 @@ export type Floor = { server: RunningServer; requests: AutocannonRequest[] };
 /**
  * What the floor is told: its page's length, and argon2's parameters and the number of checks
  * at once as the portal's hasher has them (it is plain JavaScript and cannot import them). The
- * number of checks follows `env`, the environment the portal is started with, as the portal's
- * own does (UV_THREADPOOL_SIZE there, not in the bench's process). Both come from the bench's
+ * number of checks follows `poolSize`, the thread pool the portal's npm start gives it (and the
+ * floor's, started with the same flags), as the portal's own does. Both come from the bench's
  * checkout, as the floor's hono and argon2 do, even when `--app` names another.
  */
-export function floorEnv(bytes: number, env: NodeJS.ProcessEnv): Record<string, string> {
+export function floorEnv(bytes: number, poolSize: number): Record<string, string> {
   return {
     FLOOR_BYTES: String(bytes),
     FLOOR_ARGON2: JSON.stringify(ARGON2_PARAMS),
-    FLOOR_CONCURRENCY: String(defaultConcurrency(os.availableParallelism(), threadPoolSize(env))),
+    FLOOR_CONCURRENCY: String(defaultConcurrency(os.availableParallelism(), poolSize)),
   };
 }
 
@@ -46,9 +46,7 @@ export async function startFloor(s: Settings, bytes: number, portalRequests: Aut
   s.log(`3. Hono + argon2 alone (the floor): ${bytes} B 401 page, warm-up ${s.connections[0]} connections, ${s.warmupS} s`);
   let server: RunningServer | null = null;
   try {
-    // The portal's environment: the bench's, with npm start's own settings on top (bench/server.ts).
-    const portalEnv = { ...process.env, ...(await startCommand(s.appDir)).env };
-    server = await startBaseline(s, 'argon2-floor', floorEnv(bytes, portalEnv));
+    server = await startBaseline(s, 'argon2-floor', floorEnv(bytes, await appThreadPool(s.appDir)));
     const origin = server.origin;
     const requests = portalRequests.map((r) => ({ ...r, headers: formHeaders(origin) }));
     await load({ url: origin, connections: s.connections[0]!, durationS: s.warmupS, requests, expected: [401] });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/open.js';
 import { SqliteStore } from '../../src/db/sqlite-store.js';
+import { threadPoolSize } from '../../src/auth/password-hasher.js';
 import { assembleDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/lib/log.js';
 import { cryptoRandom } from '../../src/lib/random.js';
@@ -12,6 +13,7 @@ import { mergeProbes, startHealthzProbe, type ProbeResult } from '../healthz-pro
 import { load } from '../http.js';
 import { formatNumber, row, type Row } from '../report.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
+import { appThreadPool, THREAD_POOL_FLAG } from '../server.js';
 import type { IssuedPickup } from '../staff.js';
 import { serverIdle } from '../cpu-time.js';
 import { countFromMs, floodFigures, floodSlice, noSlices, settlingRounds, WRONG_PASSWORD_MIN_RATIO as MIN_RATIO, type FloodFigures, type FloodSlices } from './flood-slices.js';
@@ -149,6 +151,18 @@ export async function runPassword(
   }
 }
 
+/**
+ * Raw argon2 runs on this process's libuv pool and the portal's checks on the portal's: on 2
+ * cores a pool of 4 made raw argon2 about 6% slower than a pool of 2 (docs/benchmarks.md,
+ * fifteenth round), so the ratio is only fair when both pools are the same size.
+ */
+async function poolNote(appDir: string): Promise<string> {
+  const raw = threadPoolSize();
+  const portal = await appThreadPool(appDir);
+  if (raw === portal) return `3. Raw argon2 and the portal each ran on a libuv thread pool of ${raw} threads.`;
+  return `3. Raw argon2 ran on a libuv thread pool of ${raw} threads and the portal on one of ${portal}: the ratios compare unlike pools (npm run bench starts the bench with ${THREAD_POOL_FLAG}, as npm start starts the portal).`;
+}
+
 /** runPassword's body, with the raw argon2 pool it keeps for the whole phase. */
 async function measurePassword(
   s: Settings,
@@ -164,6 +178,7 @@ async function measurePassword(
   const argon2 = await pool.run(s.argon2S);
   result.raw.argon2 = argon2;
   const argon2Note = `raw argon2id verify, ${argon2.workers} workers`;
+  result.notes.push(await poolNote(s.appDir));
   s.log(`3. The portal's own hasher in-process (queue, pepper, no HTTP): ${s.argon2S} s`);
   const hasher = await measureHasherRate(s.argon2S);
   result.raw.hasher = hasher;
@@ -234,6 +249,7 @@ type Step = { kind: 'raw' } | { kind: 'portal' | 'floor'; connections: number };
 async function floodByTurns(t: Turns): Promise<PhaseResult> {
   const { s, origin, pickups, requests, serverPid, dataDir, topUp, pool, argon2, floor, idle, throttled, result } = t;
   const argon2Note = `raw argon2id verify, ${argon2.workers} workers`;
+  result.notes.push(await poolNote(s.appDir));
   const rounds = s.rounds;
   const rawSlices: Argon2Rate[] = [];
   const floods = new Map(s.connections.map((c) => [c, noSlices()]));

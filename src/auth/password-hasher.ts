@@ -60,10 +60,17 @@ export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
- * One argon2 computation per core, and never the whole libuv thread pool (argon2 runs there):
- * one pool thread stays free for the file and crypto work of every other page.
+ * How many checks the hasher hands to argon2 (which runs on libuv's thread pool) at once. With no
+ * more pool threads than cores (npm start sizes the pool to the cores, at most libuv's 4:
+ * scripts/thread-pool.cjs), argon2 may run on every pool thread and one more check waits in the
+ * pool's own queue: a thread that finishes a check takes the next at once on the core it holds,
+ * instead of going to sleep until the event loop has answered and handed it one, and waiting
+ * for the kernel to find it a core (docs/benchmarks.md, fifteenth round). A larger pool keeps one
+ * argon2 check per core and one thread free. Either way, the session and sealing crypto of other pages (also on the pool) waits
+ * behind at most one queued check during a flood.
  */
 export function defaultConcurrency(cores = os.availableParallelism(), poolSize = threadPoolSize()): number {
+  if (poolSize <= cores) return poolSize + 1;
   return Math.max(1, Math.min(cores, poolSize - 1));
 }
 

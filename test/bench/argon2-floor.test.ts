@@ -1,23 +1,27 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import argon2 from 'argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARGON2_PARAMS, defaultConcurrency } from '../../src/auth/password-hasher.js';
 import { floorEnv } from '../../bench/phases/floor.js';
+import { appThreadPool } from '../../bench/server.js';
 import { firstHealthz, freePort } from '../ports.js';
 
 // The bench's floor for a wrong guess must really check the password, or phase 3's comparison
 // with it would measure nothing; and its 401 page must be the size it was asked for.
 const script = fileURLToPath(new URL('../../bench/argon2-floor-server.mjs', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 let child: ChildProcess;
 let origin: string;
 
 beforeAll(async () => {
   const port = await freePort();
-  // Told what the bench tells it: the page's length, argon2's parameters and the checks at once
-  // (one, as the portal's hasher allows with a pool of two threads).
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...floorEnv(4321, { UV_THREADPOOL_SIZE: '2' }) };
+  // Told what the bench tells it (the page's length, argon2's parameters), with a limit of one
+  // check at once, so that two running together would show.
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...floorEnv(4321, 2), FLOOR_CONCURRENCY: '1' };
   child = spawn(process.execPath, [script], { env, stdio: 'ignore' });
   origin = `http://127.0.0.1:${port}`;
   expect(await firstHealthz(port, child)).toBe(200);
@@ -55,11 +59,24 @@ describe('bench/argon2-floor-server.mjs', () => {
     expect(health.hashParams).toMatch(/^\$argon2id\$v=19\$m=\d+,/);
   });
 
-  it("is told the checks at once the portal's environment gives its hasher, not the bench's", () => {
+  it("is told the checks at once the pool of the portal's npm start gives its hasher, not the bench's pool", async () => {
     const cores = os.availableParallelism();
-    expect(floorEnv(1, { UV_THREADPOOL_SIZE: '2' }).FLOOR_CONCURRENCY).toBe('1');
-    expect(floorEnv(1, { UV_THREADPOOL_SIZE: '8' }).FLOOR_CONCURRENCY).toBe(String(defaultConcurrency(cores, 8)));
-    expect(floorEnv(1, {}).FLOOR_CONCURRENCY).toBe(String(defaultConcurrency(cores, 4)));
+    expect(floorEnv(1, 1).FLOOR_CONCURRENCY).toBe('2');
+    expect(floorEnv(1, 8).FLOOR_CONCURRENCY).toBe(String(defaultConcurrency(cores, 8)));
+    // This checkout's npm start sizes its pool with scripts/thread-pool.cjs: one thread per core, at most 4.
+    expect(await appThreadPool(repoRoot, 2)).toBe(2);
+    expect(await appThreadPool(repoRoot, 16)).toBe(4);
+    const dir = mkdtempSync(join(os.tmpdir(), 'uketori-floor-app-'));
+    try {
+      const startWith = (start: string) => writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts: { start } }));
+      startWith('UV_THREADPOOL_SIZE=3 node --require=./scripts/thread-pool.cjs scripts/start.mjs server');
+      expect(await appThreadPool(dir, 2)).toBe(3);
+      // A checkout from before the preload: libuv's own pool of 4.
+      startWith('node --max-old-space-size=64 scripts/start.mjs server');
+      expect(await appThreadPool(dir, 2)).toBe(4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([
@@ -68,7 +85,7 @@ describe('bench/argon2-floor-server.mjs', () => {
     ['FLOOR_CONCURRENCY 0', { FLOOR_CONCURRENCY: '0' }, 'FLOOR_CONCURRENCY must be a whole number above 0'],
     ['FLOOR_BYTES not a number', { FLOOR_BYTES: 'many' }, 'FLOOR_BYTES must be a whole number above 0'],
   ])('refuses to start with %s', (_, change, message) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '1', ...floorEnv(4321, {}), ...change };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '1', ...floorEnv(4321, 2), ...change };
     for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
     const run = spawnSync(process.execPath, [script], { env, encoding: 'utf8', timeout: 20_000 });
     expect(run.status).not.toBe(0);

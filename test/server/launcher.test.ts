@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startCommand } from '../../bench/server.js';
 import { firstHealthz, freePort } from '../ports.js';
 
 // scripts/start.mjs is what `npm start` and `npm run staff` run. Each test works on a copy of the
@@ -113,4 +114,38 @@ describe('scripts/start.mjs, what npm start runs', () => {
     const unknown = await run(['no-such-command']);
     expect(unknown.code).not.toBe(0);
   }, 120_000);
+
+  it("npm start's node flags size libuv's pool to the cores (at most 4) before the bundle runs; a size the environment names stays", async () => {
+    const dir = copyProject();
+    fs.mkdirSync(path.join(dir, 'dist'));
+    // A bundle that puts work on the pool (which starts its threads then) and reports the pool's
+    // size as set and the process's thread count.
+    const bundle =
+      "import { readdirSync } from 'node:fs';\nimport { pbkdf2 } from 'node:crypto';\n" +
+      'export async function run() {\n' +
+      "  await Promise.all(Array.from({ length: 8 }, () => new Promise((r) => pbkdf2('x', 'y', 1, 32, 'sha256', r))));\n" +
+      "  console.log(JSON.stringify({ size: process.env.UV_THREADPOOL_SIZE ?? null, threads: readdirSync('/proc/self/task').length }));\n" +
+      '}\n';
+    for (const name of ['server', 'staff']) {
+      const file = path.join(dir, 'dist', `${name}.mjs`);
+      fs.writeFileSync(file, bundle);
+      fs.utimesSync(file, FUTURE, FUTURE);
+    }
+    const start = await startCommand(dir);
+    const run = (env: Record<string, string>, flags = start.flags) => {
+      const r = spawnSync(process.execPath, [...flags, start.script, ...start.scriptArgs], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { size: string | null; threads: number };
+    };
+    const cores = Math.min(os.availableParallelism(), 4);
+    const sized = run({});
+    expect(sized.size).toBe(String(cores));
+    // Without npm start's flags the pool is libuv's 4: the difference is the threads the flag saved.
+    const unsized = run({}, start.flags.filter((flag) => !flag.startsWith('--require=')));
+    expect(unsized.size).toBeNull();
+    expect(unsized.threads - sized.threads).toBe(4 - cores);
+    const named = run({ UV_THREADPOOL_SIZE: '5' });
+    expect(named.size).toBe('5');
+    expect(named.threads - sized.threads).toBe(5 - cores);
+  }, 60_000);
 });
