@@ -11,8 +11,10 @@ export type Argon2Rate = { workers: number; verified: number; seconds: number; p
 export type Argon2Pool = { workers: number; run(durationS: number): Promise<Argon2Rate>; close(): Promise<void> };
 
 /**
- * A pool of worker threads sized like the server's (os.availableParallelism()), each verifying
- * one hash at a time. The workers are loaded and warmed up before this resolves, so a measure
+ * One worker thread per core (os.availableParallelism()), each verifying one hash at a time, on
+ * this process's libuv pool (npm run bench gives it npm start's size). The portal's hasher keeps
+ * one more check queued in its pool; a scratch measure with one more queued here read no faster
+ * (docs/benchmarks.md, fifteenth round). The workers are loaded and warmed up before this resolves, so a measure
  * holds no start-up: every `run` starts them together and counts wrong-password verifies per
  * second with nothing else of the bench running.
  */

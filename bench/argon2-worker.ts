@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 type Input = { hash: string; secret: Uint8Array };
 
-// One verify at a time, as one slot of the server's pool would run them. The worker warms up,
+// One verify at a time, as one of the server's running checks would be made. The worker warms up,
 // says it is ready, then counts verifies for each { durationMs } it is sent.
 const { hash, secret } = workerData as Input;
 const options = { secret: Buffer.from(secret) };

@@ -1,11 +1,14 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { threadPoolSize } from '../src/auth/password-hasher.js';
 import { spawnTracked, stopGroup } from './child.js';
+
+const execFileAsync = promisify(execFile);
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -21,15 +24,20 @@ export type ServerSettings = {
   nodeArgs?: string[];
 };
 
+/** The bench's environment without its own UV_THREADPOOL_SIZE, which the app's npm start decides. */
+function appBaseEnv(): NodeJS.ProcessEnv {
+  const { UV_THREADPOOL_SIZE: _benchPool, ...env } = process.env;
+  return env;
+}
+
 /**
  * The environment the app reads: PORT, HOST, PUBLIC_URL, DATA_DIR. Not the bench's own
  * UV_THREADPOOL_SIZE (its --require of scripts/thread-pool.cjs sets it): the app's thread pool is
  * whatever its own npm start gives it (appThreadPool).
  */
 export function serverEnv(settings: { port: number; dataDir: string }): NodeJS.ProcessEnv {
-  const { UV_THREADPOOL_SIZE: _benchPool, ...env } = process.env;
   return {
-    ...env,
+    ...appBaseEnv(),
     PORT: String(settings.port),
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${settings.port}`,
@@ -105,18 +113,17 @@ export async function startCommand(appDir: string): Promise<{ env: Record<string
   return { env, flags: rest.slice(0, at), script: rest[at]!, scriptArgs: rest.slice(at + 1) };
 }
 
-/** The preload that sizes npm start's thread pool, as package.json names it. */
-export const THREAD_POOL_FLAG = '--require=./scripts/thread-pool.cjs';
-
 /**
- * The libuv thread pool of the app as its npm start runs it: UV_THREADPOOL_SIZE from npm start's
- * environment, else one thread per core (at most 4) under scripts/thread-pool.cjs, else libuv's 4.
+ * The libuv thread pool of the app as its npm start runs it, asked of node itself: node with npm
+ * start's flags (its preloads included) and environment, in the app's folder, prints the
+ * UV_THREADPOOL_SIZE they leave, read as libuv reads it.
  */
-export async function appThreadPool(appDir: string, cores = availableParallelism()): Promise<number> {
+export async function appThreadPool(appDir: string): Promise<number> {
   const start = await startCommand(appDir);
-  const named = Number(start.env.UV_THREADPOOL_SIZE);
-  if (named > 0) return named;
-  return start.flags.includes(THREAD_POOL_FLAG) ? Math.min(cores, 4) : 4;
+  const args = [...start.flags, '-p', 'process.env.UV_THREADPOOL_SIZE ?? ""'];
+  const { stdout } = await execFileAsync(process.execPath, args, { cwd: appDir, env: { ...appBaseEnv(), ...start.env }, timeout: 20_000 });
+  const size = stdout.trim();
+  return threadPoolSize(size === '' ? {} : { UV_THREADPOOL_SIZE: size });
 }
 
 /**

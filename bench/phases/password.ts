@@ -13,7 +13,7 @@ import { mergeProbes, startHealthzProbe, type ProbeResult } from '../healthz-pro
 import { load } from '../http.js';
 import { formatNumber, row, type Row } from '../report.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
-import { appThreadPool, THREAD_POOL_FLAG } from '../server.js';
+import { appThreadPool } from '../server.js';
 import type { IssuedPickup } from '../staff.js';
 import { serverIdle } from '../cpu-time.js';
 import { countFromMs, floodFigures, floodSlice, noSlices, settlingRounds, WRONG_PASSWORD_MIN_RATIO as MIN_RATIO, type FloodFigures, type FloodSlices } from './flood-slices.js';
@@ -152,15 +152,16 @@ export async function runPassword(
 }
 
 /**
- * Raw argon2 runs on this process's libuv pool and the portal's checks on the portal's: on 2
- * cores a pool of 4 made raw argon2 about 6% slower than a pool of 2 (docs/benchmarks.md,
- * fifteenth round), so the ratio is only fair when both pools are the same size.
+ * Raw argon2 runs on this process's libuv pool and the portal's checks on the portal's. The
+ * pool's size can move argon2's own rate (a scratch measure on 2 cores: 93.6–93.7 checks a
+ * second on 4 threads, 99–102 on 2; docs/benchmarks.md, fifteenth round), so the ratio is only
+ * fair when both pools are the same size.
  */
 async function poolNote(appDir: string): Promise<string> {
   const raw = threadPoolSize();
   const portal = await appThreadPool(appDir);
   if (raw === portal) return `3. Raw argon2 and the portal each ran on a libuv thread pool of ${raw} threads.`;
-  return `3. Raw argon2 ran on a libuv thread pool of ${raw} threads and the portal on one of ${portal}: the ratios compare unlike pools (npm run bench starts the bench with ${THREAD_POOL_FLAG}, as npm start starts the portal).`;
+  return `3. Raw argon2 ran on a libuv thread pool of ${raw} threads and the portal on one of ${portal}: the ratios compare unlike pools (npm run bench starts the bench with npm start's --require of scripts/thread-pool.cjs).`;
 }
 
 /** runPassword's body, with the raw argon2 pool it keeps for the whole phase. */
@@ -249,7 +250,6 @@ type Step = { kind: 'raw' } | { kind: 'portal' | 'floor'; connections: number };
 async function floodByTurns(t: Turns): Promise<PhaseResult> {
   const { s, origin, pickups, requests, serverPid, dataDir, topUp, pool, argon2, floor, idle, throttled, result } = t;
   const argon2Note = `raw argon2id verify, ${argon2.workers} workers`;
-  result.notes.push(await poolNote(s.appDir));
   const rounds = s.rounds;
   const rawSlices: Argon2Rate[] = [];
   const floods = new Map(s.connections.map((c) => [c, noSlices()]));

@@ -54,20 +54,28 @@ export type HasherReservation = { verify(hash: string, password: string, signal?
 
 export type HasherOptions = { pepper: Uint8Array; concurrency?: number; queueLimit?: number; ownerShare?: number; argon2?: Argon2Calls };
 
-/** The libuv thread pool's size in a process started with `env`: UV_THREADPOOL_SIZE, or libuv's 4. */
+/**
+ * The libuv thread pool's size in a process started with `env`, read as libuv reads it: 4 when
+ * UV_THREADPOOL_SIZE is not set, else its leading number (atoi), 0 or none meaning 1, and at most
+ * 1024 (a negative number, unsigned to libuv, too).
+ */
 export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
-  return Number(env.UV_THREADPOOL_SIZE) || 4;
+  const value = env.UV_THREADPOOL_SIZE;
+  if (value === undefined) return 4;
+  const n = Number.parseInt(value, 10);
+  if (!Number.isFinite(n) || n === 0) return 1;
+  return n < 0 ? 1024 : Math.min(n, 1024);
 }
 
 /**
  * How many checks the hasher hands to argon2 (which runs on libuv's thread pool) at once. With no
- * more pool threads than cores (npm start sizes the pool to the cores, at most libuv's 4:
- * scripts/thread-pool.cjs), argon2 may run on every pool thread and one more check waits in the
- * pool's own queue: a thread that finishes a check takes the next at once on the core it holds,
- * instead of going to sleep until the event loop has answered and handed it one, and waiting
- * for the kernel to find it a core (docs/benchmarks.md, fifteenth round). A larger pool keeps one
- * argon2 check per core and one thread free. Either way, the session and sealing crypto of other pages (also on the pool) waits
- * behind at most one queued check during a flood.
+ * more pool threads than cores (npm start's scripts/thread-pool.cjs gives one per core from 2 to
+ * 4), argon2 may run on every pool thread and one more check waits in the pool's own queue: a
+ * thread that finishes a check takes the next at once on the core it holds, instead of going to
+ * sleep until the event loop has answered and handed it one (docs/benchmarks.md, fifteenth
+ * round). Other work on the pool (the session's HMAC, unsealing a file) then waits during a
+ * flood for the next thread to come free, behind at most that one queued check. A pool larger
+ * than the cores (one core, or a size set so) keeps one argon2 check per core and a thread free.
  */
 export function defaultConcurrency(cores = os.availableParallelism(), poolSize = threadPoolSize()): number {
   if (poolSize <= cores) return poolSize + 1;

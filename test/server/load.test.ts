@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { events, pickups } from '../../src/db/schema.js';
-import { defaultConcurrency } from '../../src/auth/password-hasher.js';
+import { defaultConcurrency, threadPoolSize } from '../../src/auth/password-hasher.js';
 import { createPortalServer, type PortalServer } from '../../src/http/node-server.js';
 import { issueTestPickup } from '../factories.js';
 import { gatedArgon2, makeTestApp, ORIGIN, pathOf, testConfig, type TestApp } from '../helpers.js';
@@ -70,6 +70,15 @@ describe('password flood', () => {
     expect(defaultConcurrency(1, 4)).toBe(1);
     expect(defaultConcurrency(3, 4)).toBe(3);
     expect(defaultConcurrency(16, 64)).toBe(16);
+  });
+
+  it('reads the pool size as libuv does', () => {
+    expect(threadPoolSize({})).toBe(4);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '2' })).toBe(2);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '3 threads' })).toBe(3);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '0' })).toBe(1);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: 'many' })).toBe(1);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '5000' })).toBe(1024);
   });
 
   it('more password posts than the queue holds: some 503 at once, no other 5xx, /healthz answers meanwhile', async () => {
