@@ -160,8 +160,9 @@ async function oneRun(t: Template, n: number): Promise<string> {
 }
 
 const t = await template();
+const pools = `thread pools: raw argon2 ${threadPoolSize()}, portal ${await appThreadPool(appDir)}`;
 for (let n = 1; n <= runs; n++) {
   const line = await oneRun(t, n);
-  console.log(`${values.label} #${n} (load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}; thread pools: raw argon2 ${threadPoolSize()}, portal ${await appThreadPool(appDir)}): ${line}`);
+  console.log(`${values.label} #${n} (load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}; ${pools}): ${line}`);
 }
 await stopAllGroups();

@@ -4,7 +4,7 @@ import { ARGON2_PARAMS, defaultConcurrency } from '../../src/auth/password-hashe
 import { load } from '../http.js';
 import { formHeaders } from '../portal.js';
 import { formatNumber, row, type Row } from '../report.js';
-import { appThreadPool, type RunningServer } from '../server.js';
+import type { RunningServer } from '../server.js';
 import { errorText, type PhaseResult, type Settings } from '../settings.js';
 import { WRONG_PASSWORD_MIN_RATIO as MIN_RATIO, type FloodFigures } from './flood-slices.js';
 import { startBaseline } from './hello.js';
@@ -36,9 +36,10 @@ export function floorEnv(bytes: number, poolSize: number): Record<string, string
  * Phase 3's floor (bench/argon2-floor-server.mjs): the same stack around one argon2 check a
  * request, answering a 401 page of `bytes` bytes, started as the hello-world is and warmed up
  * as the portal was, with the portal's own requests (paths and bodies; it ignores the path).
+ * `poolSize` is the portal's thread pool (appThreadPool), read once for the phase.
  * Null, with an error saying why, when it could not be started or warmed up.
  */
-export async function startFloor(s: Settings, bytes: number, portalRequests: AutocannonRequest[], result: PhaseResult): Promise<Floor | null> {
+export async function startFloor(s: Settings, bytes: number, poolSize: number, portalRequests: AutocannonRequest[], result: PhaseResult): Promise<Floor | null> {
   if (!(bytes > 0)) {
     result.errors.push("3. Hono + argon2 alone: the portal's warm-up gave no 401 to take the page's length from; not started");
     return null;
@@ -46,7 +47,7 @@ export async function startFloor(s: Settings, bytes: number, portalRequests: Aut
   s.log(`3. Hono + argon2 alone (the floor): ${bytes} B 401 page, warm-up ${s.connections[0]} connections, ${s.warmupS} s`);
   let server: RunningServer | null = null;
   try {
-    server = await startBaseline(s, 'argon2-floor', floorEnv(bytes, await appThreadPool(s.appDir)));
+    server = await startBaseline(s, 'argon2-floor', floorEnv(bytes, poolSize));
     const origin = server.origin;
     const requests = portalRequests.map((r) => ({ ...r, headers: formHeaders(origin) }));
     await load({ url: origin, connections: s.connections[0]!, durationS: s.warmupS, requests, expected: [401] });

@@ -157,9 +157,8 @@ export async function runPassword(
  * second on 4 threads, 99–102 on 2; docs/benchmarks.md, fifteenth round), so the ratio is only
  * fair when both pools are the same size.
  */
-async function poolNote(appDir: string): Promise<string> {
+function poolNote(portal: number): string {
   const raw = threadPoolSize();
-  const portal = await appThreadPool(appDir);
   if (raw === portal) return `3. Raw argon2 and the portal each ran on a libuv thread pool of ${raw} threads.`;
   return `3. Raw argon2 ran on a libuv thread pool of ${raw} threads and the portal on one of ${portal}: the ratios compare unlike pools (npm run bench starts the bench with npm start's --require of scripts/thread-pool.cjs).`;
 }
@@ -179,7 +178,8 @@ async function measurePassword(
   const argon2 = await pool.run(s.argon2S);
   result.raw.argon2 = argon2;
   const argon2Note = `raw argon2id verify, ${argon2.workers} workers`;
-  result.notes.push(await poolNote(s.appDir));
+  const portalPool = await appThreadPool(s.appDir);
+  result.notes.push(poolNote(portalPool));
   s.log(`3. The portal's own hasher in-process (queue, pepper, no HTTP): ${s.argon2S} s`);
   const hasher = await measureHasherRate(s.argon2S);
   result.raw.hasher = hasher;
@@ -211,7 +211,7 @@ async function measurePassword(
   // The flood's own path warms up first, as every other phase's load does.
   s.log(`3. Password POST warm-up: ${s.connections[0]} connections, ${s.warmupS} s`);
   await load({ url: origin, connections: s.connections[0]!, durationS: s.warmupS, requests, expected: [401] });
-  const floor = await startFloor(s, answer.bytes, requests, result);
+  const floor = await startFloor(s, answer.bytes, portalPool, requests, result);
   try {
     return await floodByTurns({ s, origin, pickups, requests, serverPid, dataDir, topUp, pool, argon2, floor, idle, throttled, result });
   } finally {
